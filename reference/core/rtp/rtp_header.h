@@ -1,0 +1,76 @@
+// RTP fixed header (RFC 3550 section 5.1) as used by TPC3 (PROTOCOL.md section 4).
+// Building (encode) and parsing are kept apart; the parser reports every field
+// that deviates from the TPC3 profile, not just the first.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tpc3::rtp {
+
+inline constexpr std::size_t kHeaderSize = 12;
+inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::uint8_t kPayloadTypeMjpeg = 26;
+
+struct RtpHeader {
+    std::uint8_t version = kVersion;  // 2 bits
+    bool padding = false;
+    bool extension = false;
+    std::uint8_t csrc_count = 0;      // 4 bits
+    bool marker = false;
+    std::uint8_t payload_type = kPayloadTypeMjpeg;  // 7 bits
+    std::uint16_t sequence = 0;
+    std::uint32_t timestamp = 0;
+    std::uint32_t ssrc = 0;
+
+    friend bool operator==(const RtpHeader&, const RtpHeader&) = default;
+};
+
+// Writes the 12 header bytes. Fields wider than their bit width are masked
+// (a fuzzer or injector may set any value; encode never throws).
+std::array<std::uint8_t, kHeaderSize> encode(const RtpHeader& h);
+
+// Header followed by payload, ready to send as one datagram.
+std::vector<std::uint8_t> encode_packet(const RtpHeader& h, std::span<const std::uint8_t> payload);
+
+// Parse errors: only "too short" prevents reading the fields.
+struct ParseError {
+    std::size_t size = 0;  // bytes available
+    std::string message;   // e.g. "datagram of 7 bytes is shorter than the 12-byte RTP header"
+};
+
+struct ParseResult {
+    std::optional<RtpHeader> header;        // empty when too short
+    std::optional<ParseError> error;        // set when too short
+    std::span<const std::uint8_t> payload;  // bytes after the 12-byte header (CSRCs not skipped)
+    bool ok() const { return header.has_value(); }
+};
+
+ParseResult parse(std::span<const std::uint8_t> datagram);
+
+// One field of a parsed header that differs from the TPC3 profile.
+enum class Field { Version, Padding, Extension, CsrcCount, Marker, PayloadType, Ssrc };
+
+struct Deviation {
+    Field field;
+    std::uint32_t seen;
+    std::uint32_t expected;
+    std::string message;  // "V was 1, expected 2"
+};
+
+// Every deviation from V=2, P=0, X=0, CC=0, M=0, PT=26 and, when given, SSRC.
+// Sequence and timestamp are judged by stateful checkers, not here.
+std::vector<Deviation> profile_deviations(const RtpHeader& h,
+                                          std::optional<std::uint32_t> expected_ssrc = std::nullopt);
+
+const char* field_name(Field f);  // "V", "P", "X", "CC", "M", "PT", "SSRC"
+
+// "80 1a 00 01 ..." (lower-case hex, space separated), at most max_bytes bytes.
+std::string hex(std::span<const std::uint8_t> bytes, std::size_t max_bytes = 12);
+
+}  // namespace tpc3::rtp
