@@ -77,6 +77,16 @@ public:
     void set_receive_buffer(int bytes);    // SO_RCVBUF (best effort)
     void set_send_buffer(int bytes);       // SO_SNDBUF (best effort)
     void set_nonblocking(bool on);
+    // Fixes the peer (connect(2)): send() then needs no address, datagrams from
+    // other addresses are dropped by the kernel, and an ICMP port unreachable
+    // from the peer surfaces as ECONNREFUSED on the next send or receive.
+    void connect(const sockaddr_in& to);
+    void connect(const Endpoint& to);
+    // Sends on a connected socket; false on EAGAIN or ECONNREFUSED (see
+    // connection_refused()), throws NetError otherwise.
+    bool send(std::span<const std::uint8_t> bytes);
+    // True once a send or receive saw ECONNREFUSED (the peer's port is closed).
+    bool connection_refused() const { return refused_; }
 
     // Sends one datagram; returns false on EAGAIN (non-blocking) and throws
     // NetError on other errors, except ECONNREFUSED which returns false.
@@ -90,7 +100,11 @@ public:
 private:
     explicit UdpSocket(Fd fd) : fd_(std::move(fd)) {}
     Fd fd_;
+    bool refused_ = false;
 };
+
+// How the peer ended a TCP stream, as far as this side has seen.
+enum class PeerClose { None, Eof, Reset };
 
 class TcpStream {
 public:
@@ -110,6 +124,10 @@ public:
     // Waits at most `timeout` for bytes. Returns: nullopt on timeout; an empty
     // vector when the peer closed (EOF) or reset; else the bytes one recv gave.
     std::optional<std::vector<std::uint8_t>> receive_some(Millis timeout, std::size_t max_size = 65536);
+    // After receive_some returned an empty vector: whether it was a FIN (Eof) or an RST (Reset).
+    PeerClose peer_close() const { return peer_close_; }
+
+    void set_nodelay(bool on);  // TCP_NODELAY
 
     // Half-close our side (FIN).
     void shutdown_write();
@@ -121,6 +139,7 @@ public:
 private:
     explicit TcpStream(Fd fd) : fd_(std::move(fd)) {}
     Fd fd_;
+    PeerClose peer_close_ = PeerClose::None;
 };
 
 class TcpListener {
