@@ -47,7 +47,8 @@ struct ParseError {
 struct ParseResult {
     std::optional<RtpHeader> header;        // empty when too short
     std::optional<ParseError> error;        // set when too short
-    std::span<const std::uint8_t> payload;  // bytes after the 12-byte header (CSRCs not skipped)
+    std::span<const std::uint8_t> payload;  // bytes after the 12-byte header (CSRCs not skipped);
+                                            // a view into the datagram, empty when too short
     bool ok() const { return header.has_value(); }
 };
 
@@ -63,14 +64,16 @@ struct Deviation {
     std::string message;  // "V was 1, expected 2"
 };
 
-// Every deviation from V=2, P=0, X=0, CC=0, M=0, PT=26 and, when given, SSRC.
+// Every deviation from V=2, P=0, X=0, CC=0, M=0, PT=26 and, when given, SSRC,
+// in that order. Flags are reported as 0/1; values in decimal.
 // Sequence and timestamp are judged by stateful checkers, not here.
 std::vector<Deviation> profile_deviations(const RtpHeader& h,
                                           std::optional<std::uint32_t> expected_ssrc = std::nullopt);
 
 const char* field_name(Field f);  // "V", "P", "X", "CC", "M", "PT", "SSRC"
 
-// "80 1a 00 01 ..." (lower-case hex, space separated), at most max_bytes bytes.
+// "80 1a 00 01" (lower-case hex, space separated), at most max_bytes bytes;
+// " ..." is appended when bytes were left out.
 std::string hex(std::span<const std::uint8_t> bytes, std::size_t max_bytes = 12);
 
 }  // namespace tpc3::rtp
