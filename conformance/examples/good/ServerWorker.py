@@ -127,6 +127,9 @@ class ServerWorker:
         except (ControlTimeout, MessageTooLong) as e:
             log.info("%s: no Go (%s), closing", self.label, e)
             return
+        if not go:
+            log.info("%s: client closed before Go", self.label)
+            return
         if go.strip() != b"Go":
             log.info("%s: expected Go, got %r, closing", self.label, go[:40])
             return
@@ -147,19 +150,19 @@ class ServerWorker:
             log.info("%s: cannot reply (%s)", self.label, e)
             return False
 
-    def _client_hung_up(self):
-        """True if the control connection was closed or reset by the client (checked without blocking)."""
+    def _client_gone(self):
+        """Why the client's control connection is gone (closed or reset), or None; never blocks."""
         self.conn.setblocking(False)  # with a timeout set, recv would first wait for data
         try:
-            data = self.conn.recv(4096, socket.MSG_DONTWAIT)
+            data = self.conn.recv(4096)
         except (BlockingIOError, InterruptedError):
-            return False
-        except OSError:
-            return True
+            return None
+        except OSError as e:
+            return f"control connection lost ({e.strerror or e})"
         if data:
             log.info("%s: ignoring %d unexpected control bytes", self.label, len(data))
-            return False
-        return True
+            return None
+        return "client closed the control connection"
 
     def _stream(self, path, destination):
         """Send every frame at 20/s. Returns (frames sent, how it ended)."""
@@ -185,8 +188,9 @@ class ServerWorker:
                     log.info("%s: %.0f ms behind schedule, restarting the schedule", self.label, -delay * 1000)
                     start, index = time.monotonic(), 0
                 index += 1
-                if self._client_hung_up():
-                    return sent, "client closed the control connection"
+                gone = self._client_gone()
+                if gone:
+                    return sent, gone
                 seq = video.frameNbr() % 65536
                 packet = RtpPacket()
                 packet.encode(2, 0, 0, 0, seq, 0, RTP_PAYLOAD_TYPE, self.session_id, frame)
