@@ -31,6 +31,8 @@ public:
     const std::string& path() const { return path_; }
 
 private:
+    std::optional<Frame> read_part();
+
     std::string path_;
     std::ifstream in_;
     std::uint64_t offset_ = 0;

@@ -13,10 +13,12 @@ namespace tpc3::movie {
 class MovieWriter {
 public:
     explicit MovieWriter(std::string path);  // truncates; throws MovieError(Io)
-    // Throws MovieError(FrameTooLarge) or MovieError(NotJpeg) when check_jpeg and
-    // the bytes are not FF D8 ... FF D9. Nothing is written for a refused frame.
+    // Throws MovieError(FrameTooLarge) over 99,999 bytes, MovieError(BadLength)
+    // for an empty frame, MovieError(NotJpeg) when check_jpeg and the bytes are
+    // not FF D8 ... FF D9, MovieError(Io) after close or on a write error.
+    // Nothing is written for a refused frame: the writer stays usable.
     void write(std::span<const std::uint8_t> jpeg);
-    void close();  // flushes; throws MovieError(Io) on a write error
+    void close();  // flushes; throws MovieError(Io) on a write error; a second close does nothing
     std::size_t frames_written() const { return frames_; }
     void set_check_jpeg(bool on) { check_jpeg_ = on; }
 
