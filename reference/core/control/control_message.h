@@ -43,13 +43,15 @@ template <typename T>
 struct Parsed {
     ParseStatus status = ParseStatus::Invalid;
     std::optional<T> value;
-    std::size_t consumed = 0;           // bytes of the input that made up the message (incl. a trailing newline)
+    std::size_t consumed = 0;           // bytes of the input that made up the message (incl. a trailing newline);
+                                        // 0 when Incomplete
     std::vector<std::string> problems;  // deviations seen, even when Complete (e.g. "port 99999 out of range")
     std::string seen;                   // the input bytes, escaped for a report (see escape())
 };
 
-// Bytes as printable text for reports: printable ASCII as is, \n \r \t, others \xNN.
-// At most max_bytes bytes are shown, then "...(N more bytes)".
+// Bytes as printable text for reports: printable ASCII as is (but \ and " as
+// \\ and \"), \n \r \t, others \xNN. At most max_bytes bytes are shown, then
+// "...(N more bytes)" ("...(1 more byte)"). Same as text::escape_bytes.
 std::string escape(const std::vector<std::uint8_t>& bytes, std::size_t max_bytes = 256);
 std::string escape(const std::string& bytes, std::size_t max_bytes = 256);
 
