@@ -92,6 +92,9 @@ class ServerWorker:
         except ControlTimeout:
             log.info("%s: no request within %.0f s, closing", self.label, REQUEST_TIMEOUT_S)
             return
+        except OSError as e:
+            log.info("%s: connection lost before the request (%s)", self.label, e)
+            return
         except MessageTooLong as e:
             log.info("%s: request too long (%s), replying -1", self.label, e)
             self._reply(b"-1")
@@ -124,7 +127,7 @@ class ServerWorker:
             return
         try:
             go = reader.read(GO_TIMEOUT_S, is_complete=lambda data: data.strip() == b"Go")
-        except (ControlTimeout, MessageTooLong) as e:
+        except (ControlTimeout, MessageTooLong, OSError) as e:
             log.info("%s: no Go (%s), closing", self.label, e)
             return
         if not go:
