@@ -32,7 +32,7 @@ namespace tpc3::pcap {
 struct LiveCaptureOptions {
   std::string interface = "lo";
   std::string bpf_filter = "host 127.0.0.1 and (tcp or udp)";
-  std::set<std::uint16_t> ports;                  // empty: keep every frame the BPF filter passes
+  std::set<std::uint16_t> ports{};                // empty: keep every frame the BPF filter passes
   int buffer_bytes = 8 * 1024 * 1024;             // kernel ring buffer
   int snaplen = static_cast<int>(kDefaultSnaplen);
   std::chrono::milliseconds poll_interval{20};    // the thread checks for stop at least this often
