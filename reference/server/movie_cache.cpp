@@ -13,7 +13,6 @@ namespace {
 struct FileStamp {
     std::int64_t mtime_ns = 0;
     std::uint64_t size = 0;
-    friend bool operator==(const FileStamp&, const FileStamp&) = default;
 };
 
 FileStamp stamp_of(const std::string& path) {

@@ -8,6 +8,8 @@
 #include "session_ids.h"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -168,9 +170,28 @@ private:
 
     // ---------------------------------------------------------------- loop
 
-    void loop() {
-        // Default timer slack (50 us) would blur the send schedule.
+    // Ask the scheduler for prompt wake-ups: 1 us timer slack instead of 50 us,
+    // and (EEVDF, Linux 6.12+) a short time slice, which lets a waking worker
+    // preempt a CPU-bound task at once instead of waiting up to a few ms for
+    // its slice to end. Both are unprivileged; older kernels ignore the slice.
+    static void request_low_latency() {
         ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+        // struct sched_attr of <linux/sched/types.h>, which clashes with <sched.h>.
+        struct {
+            std::uint32_t size, sched_policy;
+            std::uint64_t sched_flags;
+            std::int32_t sched_nice;
+            std::uint32_t sched_priority;
+            std::uint64_t sched_runtime, sched_deadline, sched_period;
+        } attr{};
+        attr.size = sizeof attr;
+        attr.sched_policy = SCHED_OTHER;
+        attr.sched_runtime = 100'000;  // ns: the shortest slice EEVDF accepts
+        ::syscall(SYS_sched_setattr, 0, &attr, 0);
+    }
+
+    void loop() {
+        request_low_latency();
         constexpr int kMaxEvents = 256;
         epoll_event events[kMaxEvents];
         while (!quit_.load()) {
