@@ -1,0 +1,25 @@
+#include "output_file.h"
+
+#include "command.h"
+
+#include <system_error>
+
+namespace tpc3::movie_tool {
+
+OutputFile::OutputFile(std::filesystem::path final_path)
+    : final_(std::move(final_path)), partial_(final_.string() + ".partial") {}
+
+OutputFile::~OutputFile() {
+    if (committed_) return;
+    std::error_code ignored;
+    std::filesystem::remove(partial_, ignored);
+}
+
+void OutputFile::commit() {
+    std::error_code ec;
+    std::filesystem::rename(partial_, final_, ec);
+    if (ec) throw InputError(final_.string() + ": cannot create: " + ec.message());
+    committed_ = true;
+}
+
+}  // namespace tpc3::movie_tool
