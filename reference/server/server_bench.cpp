@@ -21,6 +21,7 @@
 // p99 of |inter-arrival - P| and the server's CPU use (utime+stime of every
 // process in its process group, from /proc/PID/stat).
 //
+// With --attempts K a step is tried up to K times before it counts as failed.
 // The ramp stops at the first failing step, or before a step that would exceed
 // the descriptor limit or --max-n. The server (and its whole process group) is
 // killed at the end, whatever happens.
@@ -381,6 +382,7 @@ struct Options {
     std::string steps;  // custom comma list
     std::string server_log;
     double setup_timeout_s = 10.0;
+    unsigned attempts = 1;
 };
 
 std::vector<std::size_t> ramp(const Options& o) {
@@ -495,6 +497,10 @@ int main(int argc, char** argv) {
     app.add_option("--goal-ms", o.goal_ms, "pass when p99 send-time error is under this")->capture_default_str();
     app.add_option("--max-n", o.max_n, "largest N to try")->capture_default_str();
     app.add_option("--steps", o.steps, "comma-separated list of N instead of the 1-2-5 ramp");
+    app.add_option("--attempts", o.attempts,
+                   "tries per step before it counts as failed (a shared, busy machine adds scheduling noise)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 10u));
     app.add_option("--server-log", o.server_log, "file for the server's stdout/stderr (default: discarded)");
     try {
         app.parse(argc, argv);
@@ -576,7 +582,16 @@ int main(int argc, char** argv) {
                 rc = 1;
                 break;
             }
-            StepResult r = run_step(n, port, o, server.pid());
+            StepResult r;
+            for (unsigned attempt = 1; attempt <= o.attempts; ++attempt) {
+                r = run_step(n, port, o, server.pid());
+                if (r.passed || !server.running()) break;
+                if (attempt < o.attempts) {
+                    std::printf("%7zu %9.3f %9.3f %9.3f %11.3f %8zu %7.1f  fail (attempt %u of %u)\n", r.n, r.p50_ms,
+                                r.p99_ms, r.max_ms, r.ia_p99_ms, r.lost, r.cpu_percent, attempt, o.attempts);
+                    std::this_thread::sleep_for(500ms);
+                }
+            }
             std::printf("%7zu %9.3f %9.3f %9.3f %11.3f %8zu %7.1f  %s%s%s\n", r.n, r.p50_ms, r.p99_ms, r.max_ms,
                         r.ia_p99_ms, r.lost, r.cpu_percent, r.passed ? "pass" : "FAIL", r.note.empty() ? "" : "  ",
                         r.note.c_str());

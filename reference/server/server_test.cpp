@@ -384,6 +384,36 @@ TEST_F(ServerTest, TenConcurrentSessionsAreAllServed) {
     }
 }
 
+TEST_F(ServerTest, ThreeHundredSessionsAtOnce) {
+    if (raise_fd_limit() < 2000) GTEST_SKIP() << "needs 2000 file descriptors";
+    frames_ = write_movie(served_ / "short.mpeg", 5);
+    start();
+    std::vector<Client> clients;
+    std::vector<std::uint32_t> ids;
+    for (int i = 0; i < 300; ++i) {
+        clients.push_back(Client::connect(port()));
+        const auto id = clients.back().setup("short.mpeg");
+        ASSERT_GE(id, 0) << "session " << i;
+        ids.push_back(static_cast<std::uint32_t>(id));
+    }
+    for (auto& c : clients) c.send("Go");
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        auto got = clients[i].receive(5);
+        ASSERT_EQ(got.size(), 5u) << "session " << i;
+        for (std::size_t k = 0; k < got.size(); ++k) {
+            const auto parsed = rtp::parse(got[k].bytes);
+            ASSERT_TRUE(parsed.ok());
+            EXPECT_EQ(parsed.header->sequence, k + 1);
+            EXPECT_EQ(parsed.header->ssrc, ids[i]);
+        }
+    }
+    EXPECT_TRUE(log_.wait_for({"event=end", "session=" + std::to_string(ids.back())}));
+    const auto deadline = Clock::now() + 2s;
+    while (server_->stats().sessions_completed < 300 && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(server_->stats().sessions_completed, 300u);
+    EXPECT_EQ(server_->stats().live_sessions, 0u);
+}
+
 TEST_F(ServerTest, SecondSessionAfterTheFirst) {
     start();
     expect_valid_session();
