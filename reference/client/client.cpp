@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <ostream>
@@ -27,6 +28,12 @@ constexpr net::Millis kReceiveSlice{50};  // longest wait before looking at the 
 std::uint32_t wall_seconds(Clock::time_point t) {
     const auto s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
     return static_cast<std::uint32_t>(static_cast<std::uint64_t>(s));
+}
+
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g s", s);
+    return buf;
 }
 
 SteadyClock::duration seconds(double s) {
@@ -74,7 +81,7 @@ public:
                 }
                 const auto now = SteadyClock::now();
                 if (now >= overall_deadline) {
-                    report_.end_reason = "overall timeout (" + std::to_string(o_.timeout_s) + " s)";
+                    report_.end_reason = "overall timeout (" + seconds_text(o_.timeout_s) + ")";
                     break;
                 }
                 const bool closed = control_.server_closed();
@@ -83,9 +90,9 @@ public:
                 // a closed control connection plus silence does (the server may be slow).
                 if ((closed || any_datagram) && now - last_datagram >= idle_limit) {
                     report_.end_reason = closed ? "server closed the control connection; no datagram for " +
-                                                      std::to_string(o_.idle_timeout_s) + " s"
-                                                : "no datagram for " + std::to_string(o_.idle_timeout_s) +
-                                                      " s (control connection still open)";
+                                                      seconds_text(o_.idle_timeout_s)
+                                                : "no datagram for " + seconds_text(o_.idle_timeout_s) +
+                                                      " (control connection still open)";
                     break;
                 }
                 auto wait = std::min<SteadyClock::duration>(

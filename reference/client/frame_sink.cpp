@@ -54,7 +54,9 @@ cv::Mat decode_jpeg(std::span<const std::uint8_t> jpeg) {
 }
 
 FrameWindow::FrameWindow(std::string title) : title_(std::move(title)) {
-    cv::namedWindow(title_, cv::WINDOW_AUTOSIZE);
+    // GUI_NORMAL: no Qt toolbar or status bar, only the image.
+    cv::namedWindow(title_, cv::WINDOW_AUTOSIZE | cv::WINDOW_GUI_NORMAL);
+    cv::moveWindow(title_, 0, 0);
 }
 
 FrameWindow::~FrameWindow() {

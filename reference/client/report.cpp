@@ -88,8 +88,8 @@ nlohmann::json to_json(const SessionReport& r) {
 void print_report(std::ostream& out, const SessionReport& r) {
     const StreamStats& s = r.stream;
     auto row = [&out](const std::string& name, const std::string& value) {
-        char label[40];
-        std::snprintf(label, sizeof label, "  %-26s", name.c_str());
+        char label[48];
+        std::snprintf(label, sizeof label, "  %-31s ", name.c_str());
         out << label << value << '\n';
     };
     out << "tpc3-client: " << r.file << " from " << r.server << ", UDP port " << r.udp_port << '\n';
