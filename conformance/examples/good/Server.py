@@ -24,7 +24,13 @@ def parse_port(text):
     return int(text)
 
 
-def serve(port):
+def start_thread(worker):
+    threading.Thread(target=worker.run, name=f"client-{worker.label}", daemon=True).start()
+
+
+def serve(port, start_session=start_thread, keep_accepting=lambda: True):
+    """Accept control connections until stopped (or until keep_accepting() says no); each one is a session
+    started by start_session(worker), by default on a thread of its own."""
     served_dir = os.getcwd()
     session_ids = SessionIds()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
@@ -33,7 +39,7 @@ def serve(port):
         listener.listen(128)
         listener.settimeout(ACCEPT_POLL_S)
         log.info("listening on TCP port %d, serving %s", port, served_dir)
-        while True:
+        while keep_accepting():
             try:
                 conn, peer = listener.accept()
             except socket.timeout:
@@ -43,8 +49,7 @@ def serve(port):
                 time.sleep(0.1)
                 continue
             log.info("%s:%d: connected", peer[0], peer[1])
-            worker = ServerWorker(conn, peer, served_dir, session_ids)
-            threading.Thread(target=worker.run, name=f"client-{peer[0]}:{peer[1]}", daemon=True).start()
+            start_session(ServerWorker(conn, peer, served_dir, session_ids))
 
 
 def main(argv):

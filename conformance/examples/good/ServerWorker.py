@@ -87,54 +87,21 @@ class ServerWorker:
 
     def _serve(self):
         reader = ControlReader(self.conn)
-        try:
-            request = reader.read(REQUEST_TIMEOUT_S)
-        except ControlTimeout:
-            log.info("%s: no request within %.0f s, closing", self.label, REQUEST_TIMEOUT_S)
+        request = self._read_request(reader)
+        if request is None:
             return
-        except OSError as e:
-            log.info("%s: connection lost before the request (%s)", self.label, e)
-            return
-        except MessageTooLong as e:
-            log.info("%s: request too long (%s), replying -1", self.label, e)
-            self._reply(b"-1")
-            return
-        if not request:
-            log.info("%s: closed before sending a request", self.label)
-            return
-        try:
-            name, udp_port = parse_request(request)
-        except BadRequest as e:
-            log.info("%s: malformed request (%s), replying -1", self.label, e)
-            self._reply(b"-1")
-            return
-        path = os.path.join(self.served_dir, name)
-        if not is_served_name(name) or not os.path.isfile(path):
-            log.info("%s: no file %r, replying -1", self.label, name)
-            self._reply(b"-1")
-            return
-        try:
-            frame_count = check_movie(path)
-        except (MovieFormatError, OSError) as e:
-            log.info("%s: cannot serve %r (%s), replying -1", self.label, name, e)
-            self._reply(b"-1")
+        name, udp_port = request
+        path = self._movie_path(name)
+        if path is None:
+            self._refuse(name, udp_port)
             return
 
         self.session_id = self.session_ids.allocate()
         self.label = f"session {self.session_id} ({self.peer[0]}:{udp_port}, {name})"
-        log.info("%s: set up, %d frames", self.label, frame_count)
+        log.info("%s: set up", self.label)
         if not self._reply(str(self.session_id).encode("ascii")):
             return
-        try:
-            go = reader.read(GO_TIMEOUT_S, is_complete=lambda data: data.strip() == b"Go")
-        except (ControlTimeout, MessageTooLong, OSError) as e:
-            log.info("%s: no Go (%s), closing", self.label, e)
-            return
-        if not go:
-            log.info("%s: client closed before Go", self.label)
-            return
-        if go.strip() != b"Go":
-            log.info("%s: expected Go, got %r, closing", self.label, go[:40])
+        if not self._await_go(reader):
             return
         log.info("%s: Go, streaming", self.label)
         sent, outcome = self._stream(path, (self.peer[0], udp_port))
@@ -143,6 +110,66 @@ class ServerWorker:
             self.conn.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    # The steps of a session, one method each (the conformance fixtures override one of them to plant a bug).
+
+    def _read_request(self, reader):
+        """Read and parse the request. Returns (fileName, UDPDataPort), or None once the client has been answered."""
+        try:
+            request = reader.read(REQUEST_TIMEOUT_S)
+        except ControlTimeout:
+            log.info("%s: no request within %.0f s, closing", self.label, REQUEST_TIMEOUT_S)
+            return None
+        except OSError as e:
+            log.info("%s: connection lost before the request (%s)", self.label, e)
+            return None
+        except MessageTooLong as e:
+            log.info("%s: request too long (%s), replying -1", self.label, e)
+            self._reply(b"-1")
+            return None
+        if not request:
+            log.info("%s: closed before sending a request", self.label)
+            return None
+        try:
+            return parse_request(request)
+        except BadRequest as e:
+            log.info("%s: malformed request (%s), replying -1", self.label, e)
+            self._reply(b"-1")
+            return None
+
+    def _movie_path(self, name):
+        """The path of the movie `name` if this server serves it (a valid movie file of its directory), else None."""
+        path = os.path.join(self.served_dir, name)
+        if not is_served_name(name) or not os.path.isfile(path):
+            log.info("%s: no file %r", self.label, name)
+            return None
+        try:
+            frame_count = check_movie(path)
+        except (MovieFormatError, OSError) as e:
+            log.info("%s: cannot serve %r (%s)", self.label, name, e)
+            return None
+        log.info("%s: %r has %d frames", self.label, name, frame_count)
+        return path
+
+    def _refuse(self, name, udp_port):
+        """Answer a request for a file this server does not serve."""
+        log.info("%s: replying -1 to the request for %r", self.label, name)
+        self._reply(b"-1")
+
+    def _await_go(self, reader):
+        """Wait for "Go" after the SessionID. True when it came."""
+        try:
+            go = reader.read(GO_TIMEOUT_S, is_complete=lambda data: data.strip() == b"Go")
+        except (ControlTimeout, MessageTooLong, OSError) as e:
+            log.info("%s: no Go (%s), closing", self.label, e)
+            return False
+        if not go:
+            log.info("%s: client closed before Go", self.label)
+            return False
+        if go.strip() != b"Go":
+            log.info("%s: expected Go, got %r, closing", self.label, go[:40])
+            return False
+        return True
 
     def _reply(self, message):
         try:
@@ -177,14 +204,17 @@ class ServerWorker:
             udp.connect(destination)
             start = time.monotonic()
             index = 0  # position in the schedule since start
+            number = 0  # frames taken from the movie so far: frame k (from 0) has sequence number k+1
+            frames = self._frames(video)
             while True:
                 try:
-                    frame = video.nextFrame()
+                    frame = next(frames, None)
                 except MovieFormatError as e:
                     return sent, f"stopped on malformed movie ({e})"
                 if frame is None:
                     return sent, "finished"
-                delay = start + index * FRAME_PERIOD_S - time.monotonic()
+                number += 1
+                delay = start + self._due(index) - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
                 elif -delay > MAX_LATENESS_S:
@@ -194,13 +224,32 @@ class ServerWorker:
                 gone = self._client_gone()
                 if gone:
                     return sent, gone
-                seq = video.frameNbr() % 65536
-                packet = RtpPacket()
-                packet.encode(2, 0, 0, 0, seq, 0, RTP_PAYLOAD_TYPE, self.session_id, frame)
+                seq = number % 65536
                 try:
-                    udp.send(packet.getPacket())
+                    self._send(udp, self._packet(seq, frame))
                     sent += 1
                 except ConnectionRefusedError:
                     return sent, "client UDP port closed"
                 except OSError as e:  # e.g. a frame too large for one datagram: skip it, keep the schedule
                     log.info("%s: frame %d (%d bytes) not sent: %s", self.label, seq, len(frame), e)
+
+    def _frames(self, video):
+        """The frames to send, in order: every frame of the movie."""
+        while True:
+            frame = video.nextFrame()
+            if frame is None:
+                return
+            yield frame
+
+    def _due(self, index):
+        """When the index-th datagram of the schedule is due, in seconds after the schedule's start."""
+        return index * FRAME_PERIOD_S
+
+    def _packet(self, seq, frame):
+        """The datagram carrying `frame`: RTP header (V=2, P=X=CC=M=0, PT 26, SSRC = SessionID) + the JPEG."""
+        packet = RtpPacket()
+        packet.encode(2, 0, 0, 0, seq, 0, RTP_PAYLOAD_TYPE, self.session_id, frame)
+        return packet.getPacket()
+
+    def _send(self, udp, datagram):
+        udp.send(datagram)
