@@ -17,7 +17,8 @@ struct Detected {
     int id = 0;
     std::array<cv::Point2f, 4> corners;
     cv::Point2f centre;
-    float side = 0;
+    float width = 0;   // mean of the top and bottom edges
+    float height = 0;  // mean of the left and right edges
 };
 
 // Any image -> 8-bit grey, or empty when there is nothing to look at.
@@ -65,7 +66,7 @@ bool cells_confirm_id(const cv::Mat& grey, const Detected& d, const cv::Ptr<cv::
     constexpr int kPx = 8;          // canonical pixels per cell
     constexpr int kGrid = 8;        // ring + 6 marker cells + ring
     constexpr float kCanon = kPx * kGrid;
-    const float cell_in_image = d.side / 6.0f;
+    const float cell_in_image = std::min(d.width, d.height) / 6.0f;
     if (cell_in_image < 3.0f) return false;  // too small to judge cell by cell
 
     const std::array<cv::Point2f, 4> canon{cv::Point2f(kPx, kPx), cv::Point2f(kCanon - kPx, kPx),
@@ -137,21 +138,24 @@ std::vector<Detected> detect(const cv::Mat& grey) {
         d.id = ids[i];
         std::copy(corners[i].begin(), corners[i].end(), d.corners.begin());
         d.centre = (d.corners[0] + d.corners[1] + d.corners[2] + d.corners[3]) * 0.25f;
-        d.side = 0.25f * (distance(d.corners[0], d.corners[1]) + distance(d.corners[1], d.corners[2]) +
-                          distance(d.corners[2], d.corners[3]) + distance(d.corners[3], d.corners[0]));
+        d.width = 0.5f * (distance(d.corners[0], d.corners[1]) + distance(d.corners[3], d.corners[2]));
+        d.height = 0.5f * (distance(d.corners[0], d.corners[3]) + distance(d.corners[1], d.corners[2]));
         if (is_upright(d) && cells_confirm_id(grey, d, dict)) out.push_back(d);
     }
     return out;
 }
 
 // b sits right of a as render_frame puts the right marker: same size, same
-// height, centres 8 cells (= 4/3 side) apart.
+// height, centres 8 cells (= 4/3 marker width) apart. Width and height are
+// judged separately so that a frame stretched in one direction still pairs.
 bool are_partners(const Detected& a, const Detected& b) {
-    const float side = 0.5f * (a.side + b.side);
-    const float ratio = b.side / a.side;
+    auto similar = [](float x, float y) { return x > 0.8f * y && x < 1.25f * y; };
+    const float width = 0.5f * (a.width + b.width);
+    const float height = 0.5f * (a.height + b.height);
     const float dx = b.centre.x - a.centre.x;
     const float dy = b.centre.y - a.centre.y;
-    return ratio > 0.8f && ratio < 1.25f && std::abs(dy) < 0.25f * side && dx > 1.15f * side && dx < 1.55f * side;
+    return similar(a.width, b.width) && similar(a.height, b.height) && std::abs(dy) < 0.25f * height &&
+           dx > 1.15f * width && dx < 1.55f * width;
 }
 
 cv::Rect2f bounding_box(const Detected& a, const Detected& b) {

@@ -203,6 +203,17 @@ TEST(MarkerRobustness, JpegScaledAndPastedIntoAScreenshot) {
     }
 }
 
+TEST(MarkerRobustness, StretchedFramesStillDecode) {
+    // A client may fit the picture to its window without keeping the aspect ratio.
+    const MarkerValue v = MarkerValue::frame(2024);
+    const cv::Mat jpeg = through_jpeg(render_frame(320, 240, v, "stretched"), 40);
+    for (auto [fx, fy] : {std::pair{1.0, 1.6}, {1.6, 1.0}, {0.6, 1.0}, {2.0, 1.2}}) {
+        cv::Mat stretched;
+        cv::resize(jpeg, stretched, cv::Size(), fx, fy, cv::INTER_LINEAR);
+        EXPECT_EQ(decode_single(screenshot_with(stretched, {50, 60})), v) << fx << " x " << fy;
+    }
+}
+
 TEST(MarkerRobustness, SmallestFrameSurvivesJpegAndUpscaling) {
     const MarkerValue v = MarkerValue::frame(321);
     const cv::Mat jpeg = through_jpeg(render_frame(128, 96, v, "small"), 50);
