@@ -140,7 +140,13 @@ std::vector<Detected> detect(const cv::Mat& grey) {
         d.centre = (d.corners[0] + d.corners[1] + d.corners[2] + d.corners[3]) * 0.25f;
         d.width = 0.5f * (distance(d.corners[0], d.corners[1]) + distance(d.corners[3], d.corners[2]));
         d.height = 0.5f * (distance(d.corners[0], d.corners[3]) + distance(d.corners[1], d.corners[2]));
-        if (is_upright(d) && cells_confirm_id(grey, d, dict)) out.push_back(d);
+        bool confirmed = false;
+        try {
+            confirmed = is_upright(d) && cells_confirm_id(grey, d, dict);
+        } catch (const cv::Exception&) {
+            // degenerate corners (no perspective transform): not a marker we can vouch for
+        }
+        if (confirmed) out.push_back(d);
     }
     return out;
 }

@@ -356,6 +356,26 @@ TEST(MarkerSafety, BlankAndTruncatedImagesYieldNothing) {
     EXPECT_TRUE(decode_image(std::vector<std::uint8_t>{0xFF, 0xD8, 0xFF}).empty());
 }
 
+TEST(MarkerSafety, CorruptedJpegsNeverReadAsAnotherValue) {
+    std::mt19937 rng(7);
+    auto below = [&rng](std::size_t n) { return static_cast<std::uint32_t>(rng() % n); };
+    int right = 0;
+    for (int i = 0; i < 150; ++i) {
+        const MarkerValue v = i % 5 == 0 ? MarkerValue::poison(below(100), below(1000))
+                                         : MarkerValue::frame(1 + below(MarkerValue::kMaxFrame));
+        auto jpeg = encode_jpeg(render_frame(320, 240, v, "corrupt"), 30 + static_cast<int>(below(60)));
+        const auto flips = 1 + below(8);
+        for (std::uint32_t f = 0; f < flips; ++f)
+            jpeg[200 + below(jpeg.size() - 202)] ^= static_cast<std::uint8_t>(1u << below(8));
+        for (const auto& r : decode_markers(decode_image(jpeg))) {
+            ASSERT_EQ(r.value, v) << "iteration " << i;
+            ++right;
+        }
+    }
+    // Some survive the damage (so the loop did look at readings); most do not.
+    EXPECT_GT(right, 10);
+}
+
 TEST(MarkerSafety, OddImageTypesNeverThrow) {
     const cv::Mat img = render_frame(320, 240, MarkerValue::frame(77), "");
     cv::Mat grey, bgra, f32, u16, two;
