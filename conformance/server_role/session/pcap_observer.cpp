@@ -25,7 +25,7 @@ void SyntheticPcapObserver::tcp_opened(const SessionTag& tag, const net::Endpoin
     std::lock_guard lock(mutex_);
     try {
         const auto id = recorder_.tcp_open(pcap_endpoint(runner), pcap_endpoint(server), capture_time(at));
-        connections_[tag.serial] = Connection{id, true};
+        connections_[tag.serial] = Connection{id, true, std::nullopt};
     } catch (const std::exception& e) {
         note_error("session \"" + tag.label + "\": recording the TCP connection: " + e.what());
     }
@@ -36,8 +36,6 @@ void SyntheticPcapObserver::tcp_data(const SessionTag& tag, Direction d, std::sp
 {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(tag.serial);
-    // After a close the recorder's connection is over: later bytes (e.g. the
-    // server's answer after the runner's half-close) cannot be placed in it.
     if (it == connections_.end() || !it->second.open) return;
     try {
         recorder_.tcp_data(it->second.id,
@@ -49,22 +47,36 @@ void SyntheticPcapObserver::tcp_data(const SessionTag& tag, Direction d, std::sp
     }
 }
 
+void SyntheticPcapObserver::write_close(const SessionTag& tag, Connection& c, Side closer, bool reset, WallTime at)
+{
+    c.open = false;
+    const pcap::TcpSide side = closer == Side::Runner ? pcap::TcpSide::client : pcap::TcpSide::server;
+    try {
+        if (reset) {
+            recorder_.tcp_reset(c.id, side, capture_time(at));
+        } else {
+            recorder_.tcp_close(c.id, side, capture_time(at));
+        }
+    } catch (const std::exception& e) {
+        note_error("session \"" + tag.label + "\": recording the close: " + e.what());
+    }
+}
+
 void SyntheticPcapObserver::tcp_closed(const SessionTag& tag, Side closer, bool reset, WallTime at)
 {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(tag.serial);
     if (it == connections_.end() || !it->second.open) return;
-    it->second.open = false;
-    try {
-        if (reset) {
-            recorder_.tcp_reset(it->second.id, closer == Side::Runner ? pcap::TcpSide::client : pcap::TcpSide::server,
-                                capture_time(at));
-        } else {
-            recorder_.tcp_close(it->second.id, closer == Side::Runner ? pcap::TcpSide::client : pcap::TcpSide::server,
-                                capture_time(at));
-        }
-    } catch (const std::exception& e) {
-        note_error("session \"" + tag.label + "\": recording the close: " + e.what());
+    Connection& c = it->second;
+    if (closer == Side::Runner && !reset) {
+        if (!c.runner_fin) c.runner_fin = at;
+        return;
+    }
+    // The runner's earlier FIN, if any, started the close.
+    if (c.runner_fin && !reset) {
+        write_close(tag, c, Side::Runner, false, at);
+    } else {
+        write_close(tag, c, closer, reset, at);
     }
 }
 
@@ -78,10 +90,16 @@ void SyntheticPcapObserver::datagram(const SessionTag& tag, const ReceivedPacket
     }
 }
 
-void SyntheticPcapObserver::session_ended(const SessionTag& tag, const SessionRecord&)
+void SyntheticPcapObserver::session_ended(const SessionTag& tag, const SessionRecord& record)
 {
     std::lock_guard lock(mutex_);
-    connections_.erase(tag.serial);
+    const auto it = connections_.find(tag.serial);
+    if (it == connections_.end()) return;
+    Connection& c = it->second;
+    if (c.open && c.runner_fin) {
+        write_close(tag, c, Side::Runner, false, record.ended_at.value_or(*c.runner_fin));
+    }
+    connections_.erase(it);
 }
 
 void LiveCapturePorts::udp_bound(const SessionTag&, const net::Endpoint& local) { capture_.add_port(local.port); }

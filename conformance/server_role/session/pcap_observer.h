@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "pcaps/capture/live_capture.h"
@@ -38,8 +39,13 @@ private:
     struct Connection {
         pcap::TcpConnectionId id = 0;
         bool open = true;
+        // The runner's FIN is written when the connection is over (the server
+        // closed too, or the session ended): after a half-close the server may
+        // still answer, and those bytes belong in the capture.
+        std::optional<WallTime> runner_fin;
     };
     void note_error(const std::string& what);
+    void write_close(const SessionTag& tag, Connection& c, Side closer, bool reset, WallTime at);
 
     pcap::SyntheticRecorder& recorder_;
     mutable std::mutex mutex_;

@@ -567,6 +567,45 @@ TEST(FakeServerSession, AReplyWithoutNewlineIsTakenAfterTheIdleTime)
     EXPECT_EQ(r.session_id(), 483920);
 }
 
+TEST(FakeServerSession, AnAnswerAfterTheRunnersHalfCloseIsRecordedAndInThePcap)
+{
+    FakeServer server([](net::TcpStream& s, const std::atomic<bool>&) {
+        const auto until = std::chrono::steady_clock::now() + 2s;
+        while (std::chrono::steady_clock::now() < until) {
+            auto chunk = s.receive_some(net::Millis(100));
+            if (chunk && chunk->empty()) break;  // the runner's FIN
+        }
+        s.send_all(std::string("-1\n"), net::Millis(500));
+        s.close();
+    });
+    harness::TempDir tmp("tpc3-session-pcap-");
+    const auto path = tmp / "hostile.pcap";
+    SessionRecord r;
+    {
+        pcap::SyntheticRecorder recorder(path);
+        SyntheticPcapObserver observer(recorder);
+        const auto requests = malformed_requests("movie.mpeg");
+        r = HostileConnection(server.endpoint(), "empty then close", requests.at(1), {}, &observer).run();
+        EXPECT_EQ(observer.first_error(), "");
+        recorder.close();
+    }
+    EXPECT_EQ(r.end, SessionEnd::NotFound) << r.error;
+    EXPECT_TRUE(r.request.empty());
+
+    pcap::PcapReader reader(path);
+    Bytes from_server;
+    int fins = 0;
+    while (auto e = reader.next()) {
+        if (auto* t = std::get_if<pcap::CapturedTcp>(&*e)) {
+            if (t->segment.source.port == server.endpoint().port)
+                from_server.insert(from_server.end(), t->segment.payload.begin(), t->segment.payload.end());
+            if (t->segment.has(pcap::tcp_flag::kFin)) ++fins;
+        }
+    }
+    EXPECT_EQ(from_server, bytes_of("-1\n"));
+    EXPECT_EQ(fins, 2);
+}
+
 TEST(FakeServerSession, ARefusedConnectionEndsConnectFailed)
 {
     const std::uint16_t port = net::pick_free_tcp_port();
