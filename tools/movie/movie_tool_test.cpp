@@ -281,6 +281,17 @@ TEST(MovieTool, PackErrorsNameTheFile) {
     EXPECT_EQ(slurp(dir / "m.mpeg"), before);
 }
 
+TEST(MovieTool, UnwritableOutputIsInvalidInputNamingIt) {
+    TempDir dir;
+    const ToolRun r = tool(dir, {"make", "nodir/m.mpeg", "--frames", "2"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_THAT(r.err, HasSubstr("nodir/m.mpeg: cannot create"));
+    fs::create_directory(dir.path() / "adir");
+    const ToolRun d = tool(dir, {"make", "adir", "--frames", "2"});
+    EXPECT_EQ(d.status, 1);
+    EXPECT_THAT(d.err, HasSubstr("adir: cannot create"));
+}
+
 TEST(MovieTool, PoisonWritesADecodablePoisonFrame) {
     TempDir dir;
     const ToolRun r = tool(dir, {"poison", "p.jpg", "--code", "5", "--serial", "123", "--caption", "C-REJ-05", "--size",

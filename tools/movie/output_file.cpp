@@ -7,7 +7,14 @@
 namespace tpc3::movie_tool {
 
 OutputFile::OutputFile(std::filesystem::path final_path)
-    : final_(std::move(final_path)), partial_(final_.string() + ".partial") {}
+    : final_(std::move(final_path)), partial_(final_.string() + ".partial") {
+    const auto dir = final_.parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw InputError(final_.string() + ": cannot create: " + dir.string() + " is not a directory");
+    if (std::filesystem::is_directory(final_, ec))
+        throw InputError(final_.string() + ": cannot create: is a directory");
+}
 
 OutputFile::~OutputFile() {
     if (committed_) return;

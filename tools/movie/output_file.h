@@ -10,6 +10,7 @@ namespace tpc3::movie_tool {
 
 class OutputFile {
 public:
+    // Throws InputError when final_path cannot be a file (no such directory, or a directory).
     explicit OutputFile(std::filesystem::path final_path);
     ~OutputFile();
     OutputFile(const OutputFile&) = delete;
