@@ -32,20 +32,24 @@ const analysis::PacketView& packet_at(const MainStream& main, std::size_t index)
 }
 
 std::optional<report::CheckResult> main_stream_unusable(const report::CheckInfo& info, const JudgeContext& ctx,
-                                                        const std::string& what, bool need_datagrams)
+                                                        const std::string& what)
 {
     const MainStream& m = ctx.main;
     if (!m.record)
         return report::error(info, "the main stream session was not observed (" + m.why_missing + "), so " + what +
                                        " could not be judged");
-    if (!need_datagrams || m.with_header > 0) return std::nullopt;
+    if (m.with_header > 0) return std::nullopt;
     const SessionRecord& r = *m.record;
-    std::string why = m.packets.empty() ? "received no datagram"
-                                        : "received only datagrams shorter than the 12-byte RTP header";
-    std::string detail = "reply: " + analysis::describe_reply(r);
-    if (m.session_id && !r.go_at) detail += "; Go was never sent";
-    detail += "; " + analysis::describe_end(r.end);
-    if (!r.error.empty()) detail += ": " + r.error;
+    const std::string why = m.packets.empty() ? "received no datagram"
+                                              : "received only datagrams shorter than the 12-byte RTP header";
+    std::string detail;
+    if (!m.session_id)
+        detail = "it got no SessionID: the reply was " + analysis::describe_reply(r);
+    else if (!r.go_at)
+        detail = "the runner never sent Go: " + analysis::describe_end(r.end);
+    else
+        detail = analysis::describe_end(r.end);
+    if (!r.error.empty() && detail.find(r.error) == std::string::npos) detail += ": " + r.error;
     return report::error(info, "the main stream session " + why + " (" + detail + "), so " + what +
                                    " could not be judged",
                          {{"session", r.label}, {"datagrams", m.packets.size()}, {"end", analysis::describe_end(r.end)}});
@@ -71,11 +75,18 @@ std::string count_of(std::size_t n, std::size_t total, const std::string& noun)
     return std::to_string(n) + " of " + std::to_string(total) + (noun.empty() ? "" : " " + noun);
 }
 
+std::string count_noun(std::size_t n, const std::string& noun, const std::string& plural)
+{
+    return std::to_string(n) + " " + (n == 1 ? noun : (plural.empty() ? noun + "s" : plural));
+}
+
 std::string fixed(double value, int decimals)
 {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-    return buf;
+    std::string out = buf;
+    if (out.front() == '-' && out.find_first_not_of("-0.") == std::string::npos) out.erase(0, 1);
+    return out;
 }
 
 namespace {

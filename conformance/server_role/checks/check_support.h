@@ -54,30 +54,30 @@ std::vector<ServerCheck> security_checks();    // s_sec.cpp
 std::vector<ServerCheck> big_frame_checks();   // s_big.cpp
 
 // Why an Observed part has no value, for a message: its own reason, else the
-// run's harness problem, else "the suite did not observe it".
+// run's harness problem, else "the suite recorded nothing".
 template <class T>
 std::string why_missing(const Observed<T>& part, const Observations& obs)
 {
     if (!part.why_missing().empty()) return part.why_missing();
     if (!obs.harness_problem.empty()) return obs.harness_problem;
-    return "the suite did not observe it";
+    return "the suite recorded nothing";
 }
 
 // `error` (or `skip` when the part is not_applicable) for a check whose
-// observation is missing: "<what> was not observed: <reason>".
+// observation is missing: "<what> could not be observed: <reason>".
 template <class T>
 report::CheckResult unobserved(const report::CheckInfo& info, const Observed<T>& part, const Observations& obs,
                                const std::string& what)
 {
     if (part.is_not_applicable()) return report::skip(info, why_missing(part, obs));
-    return report::error(info, what + " was not observed: " + why_missing(part, obs));
+    return report::error(info, what + " could not be observed: " + why_missing(part, obs));
 }
 
-// `error` when the main stream cannot be judged at all (not observed, or
-// `need_datagrams` and no datagram with an RTP header arrived); nullopt when
-// it can. `what` completes "so ... could not be judged" ("headers").
+// `error` when the main stream cannot be judged at all (not observed, or no
+// datagram with an RTP header arrived); nullopt when it can. `what`
+// completes "so ... could not be judged" ("headers").
 std::optional<report::CheckResult> main_stream_unusable(const report::CheckInfo& info, const JudgeContext& ctx,
-                                                        const std::string& what, bool need_datagrams = true);
+                                                        const std::string& what);
 
 // Evidence for one packet: index, seq, size, header hex, receive time.
 nlohmann::json packet_evidence(const analysis::PacketView& p);
@@ -85,7 +85,10 @@ nlohmann::json packet_evidence(const analysis::PacketView& p);
 // "1 of 40", "37 of 40 packets".
 std::string count_of(std::size_t n, std::size_t total, const std::string& noun);
 
-// Number with fixed decimals: fixed(20.012, 2) == "20.01".
+// "1 gap", "2 gaps": `noun` is the singular, `plural` defaults to noun + "s".
+std::string count_noun(std::size_t n, const std::string& noun, const std::string& plural = {});
+
+// Number with fixed decimals: fixed(20.012, 2) == "20.01"; never "-0.00".
 std::string fixed(double value, int decimals);
 
 // What the launched server's process did during the sessions with these

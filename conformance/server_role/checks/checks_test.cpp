@@ -142,7 +142,7 @@ TEST(JudgeServer, NoSessionIdForAnExistingFileFailsSetup01AndErrorsTheRest)
                            "S-TIME-02"})
         EXPECT_EQ(result_of(results, id).status(), Status::Error) << id << ": " << result_of(results, id).message();
     EXPECT_THAT(result_of(results, "S-RTP-10").message(), HasSubstr("never got a SessionID, so SSRCs"));
-    EXPECT_THAT(result_of(results, "S-RTP-06").message(), HasSubstr("received no datagram"));
+    EXPECT_THAT(result_of(results, "S-RTP-06").message(), HasSubstr("received no datagram (it got no SessionID: the reply was -1)"));
     // S-SETUP-04 cannot count three IDs: error, not fail.
     EXPECT_EQ(result_of(results, "S-SETUP-04").status(), Status::Error);
     for (const char* id : {"S-ROB-01", "S-ROB-02", "S-ROB-03", "S-ROB-04", "S-SEC-01", "S-BIG-01", "S-SETUP-02"})

@@ -110,8 +110,8 @@ CheckResult rtp_08(const JudgeContext& ctx)
     const std::string header = packet_at(ctx.main, f.index).header_hex;
     return report::fail(info,
                         f.describe() + " (" + count_of(s.faults.size(), s.packets - 1, "steps") + " wrong: " +
-                            std::to_string(s.gaps) + " gaps, " + std::to_string(s.duplicates) + " repeats, " +
-                            std::to_string(s.backwards) + " going back; header " + header + ")",
+                            count_noun(s.gaps, "gap") + ", " + count_noun(s.duplicates, "repeat") + ", " +
+                            count_noun(s.backwards, "step", "steps") + " back; header " + header + ")",
                         evidence);
 }
 

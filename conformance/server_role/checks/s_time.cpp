@@ -38,7 +38,7 @@ nlohmann::json timing_evidence(const TimingAnalysis& t)
 // The timing of the main stream, or the error that says why it cannot be judged.
 std::variant<TimingAnalysis, CheckResult> timing_of(const report::CheckInfo& info, const JudgeContext& ctx)
 {
-    if (auto unusable = main_stream_unusable(info, ctx, "the timing", false)) return *unusable;
+    if (auto unusable = main_stream_unusable(info, ctx, "the timing")) return *unusable;
     const Thresholds& l = ctx.limits();
     TimingAnalysis t = analyse_timing(ctx.main.packets, l.nominal_rate_hz, l.burst_gap_ms);
     if (t.datagrams < l.min_timing_packets || t.duration_s <= 0)
