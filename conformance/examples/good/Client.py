@@ -2,6 +2,11 @@
 
 Asks the server for a movie, then shows the RTP/JPEG frames it receives in a Tk window. Every accepted
 frame is also written to cache-<SessionID>.jpg in the working directory.
+
+Each step is a small method (request, parse_reply, open_rtp_socket, send_go, receive_datagram,
+handle_datagram, accept, write_cache, show) and each packet rule a function (check_version ...
+check_timestamp), so that the broken-client fixtures (conformance/client_role/fixtures) can plant one
+bug by overriding one of them.
 """
 
 import io
@@ -39,34 +44,72 @@ class SetupError(Exception):
     pass
 
 
-def check_packet(packet, session_id, last_seq):
-    """Return why the packet must be dropped, or None if it is acceptable."""
+# One function per rule of PROTOCOL.md section 5: each returns why the packet must be dropped, or None.
+
+def check_version(packet):
     if packet.version() != 2:
         return f"version {packet.version()}, expected 2"
-    if packet.padding():
-        return "padding bit set"
-    if packet.extension():
-        return "extension bit set"
-    if packet.cc():
-        return f"CSRC count {packet.cc()}, expected 0"
-    if packet.marker():
-        return "marker bit set"
+    return None
+
+
+def check_padding(packet):
+    return "padding bit set" if packet.padding() else None
+
+
+def check_extension(packet):
+    return "extension bit set" if packet.extension() else None
+
+
+def check_csrc_count(packet):
+    return f"CSRC count {packet.cc()}, expected 0" if packet.cc() else None
+
+
+def check_marker(packet):
+    return "marker bit set" if packet.marker() else None
+
+
+def check_payload_type(packet):
     if packet.payloadType() != 26:
         return f"payload type {packet.payloadType()}, expected 26"
+    return None
+
+
+def check_ssrc(packet, session_id):
     if packet.ssrc() != session_id:
         return f"SSRC {packet.ssrc()}, expected SessionID {session_id}"
-    if last_seq is not None:
-        ahead = (packet.seqNum() - last_seq) % 65536  # serial-number order, so a wrap past 65535 still counts as newer
-        if ahead == 0:
-            return f"sequence number {packet.seqNum()} repeats the last accepted one"
-        if ahead >= 32768:
-            return f"sequence number {packet.seqNum()} is older than the last accepted {last_seq}"
-    skew = (packet.timestamp() - int(time.time())) % (1 << 32)
+    return None
+
+
+def check_sequence(seq, last_seq):
+    if last_seq is None:
+        return None
+    ahead = (seq - last_seq) % 65536  # serial-number order, so a wrap past 65535 still counts as newer
+    if ahead == 0:
+        return f"sequence number {seq} repeats the last accepted one"
+    if ahead >= 32768:
+        return f"sequence number {seq} is older than the last accepted {last_seq}"
+    return None
+
+
+def check_timestamp(timestamp, now):
+    skew = (timestamp - int(now)) % (1 << 32)
     if skew >= 1 << 31:
         skew -= 1 << 32
     if abs(skew) > MAX_CLOCK_SKEW_S:
-        return f"timestamp {packet.timestamp()} is {skew} s away from this clock"
+        return f"timestamp {timestamp} is {skew} s away from this clock"
     return None
+
+
+def check_header(packet, session_id):
+    """The fixed fields: V, P, X, CC, M, PT and SSRC."""
+    return (check_version(packet) or check_padding(packet) or check_extension(packet) or check_csrc_count(packet)
+            or check_marker(packet) or check_payload_type(packet) or check_ssrc(packet, session_id))
+
+
+def check_packet(packet, session_id, last_seq):
+    """Return why the packet must be dropped, or None if it is acceptable."""
+    return (check_header(packet, session_id) or check_sequence(packet.seqNum(), last_seq)
+            or check_timestamp(packet.timestamp(), time.time()))
 
 
 def decode_jpeg(payload):
@@ -117,24 +160,17 @@ class Client:
         except OSError as e:
             raise SetupError(f"cannot connect to {self.server_addr}:{self.server_port}: {e}")
         try:
-            self.control.sendall(f"{self.file_name} {self.rtp_port}".encode("utf-8"))
+            self.control.sendall(self.request())
             reply = ControlReader(self.control).read(REPLY_TIMEOUT_S)
         except (OSError, ControlTimeout, MessageTooLong) as e:
             raise SetupError(f"no reply from the server: {e}")
-        text = reply.decode("utf-8", "replace").strip()
-        if text == "-1":
-            raise SetupError(f"the server has no file {self.file_name!r}")
-        if not (text.isascii() and text.isdigit()) or int(text) >= 1 << 32:
-            raise SetupError(f"the server replied {reply[:40]!r}, not a SessionID")
-        self.session_id = int(text)
+        self.session_id = self.parse_reply(reply)
         try:
-            self.rtp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.rtp_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-            self.rtp_socket.bind(("", self.rtp_port))
+            self.rtp_socket = self.open_rtp_socket()
         except OSError as e:
             raise SetupError(f"cannot receive on UDP port {self.rtp_port}: {e}")
         try:
-            self.control.sendall(b"Go")
+            self.send_go()
         except OSError as e:
             raise SetupError(f"cannot send Go: {e}")
         self.last_datagram = time.monotonic()
@@ -142,6 +178,31 @@ class Client:
         self.receiver = threading.Thread(target=self.receive, name="rtp-receiver", daemon=True)
         self.receiver.start()
         self.master.after(GUI_POLL_MS, self.poll)
+
+    def request(self):
+        return f"{self.file_name} {self.rtp_port}".encode("utf-8")
+
+    def parse_reply(self, reply):
+        """The SessionID the server replied; SetupError for -1 or anything else."""
+        text = reply.decode("utf-8", "replace").strip()
+        if text == "-1":
+            raise SetupError(f"the server has no file {self.file_name!r}")
+        if not (text.isascii() and text.isdigit()) or int(text) >= 1 << 32:
+            raise SetupError(f"the server replied {reply[:40]!r}, not a SessionID")
+        return int(text)
+
+    def open_rtp_socket(self):
+        rtp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            rtp_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            rtp_socket.bind(("", self.rtp_port))
+        except OSError:
+            rtp_socket.close()
+            raise
+        return rtp_socket
+
+    def send_go(self):
+        self.control.sendall(b"Go")
 
     def receive(self):
         """Receiver thread: reads datagrams and watches the control connection. Never touches Tk."""
@@ -168,13 +229,18 @@ class Client:
                 except OSError:
                     continue
                 self.last_datagram = time.monotonic()
-                try:
-                    self.handle_datagram(datagram)
-                except Exception as e:  # no datagram may stop playback
-                    self.rejected += 1
-                    log(f"dropped a {len(datagram)}-byte datagram: {e!r}")
+                self.receive_datagram(datagram)
+
+    def receive_datagram(self, datagram):
+        """Safety net: whatever goes wrong with one datagram, playback goes on."""
+        try:
+            self.handle_datagram(datagram)
+        except Exception as e:
+            self.rejected += 1
+            log(f"dropped a {len(datagram)}-byte datagram: {e!r}")
 
     def handle_datagram(self, datagram):
+        """Accepts the datagram, or drops it with the reason logged."""
         packet = RtpPacket()
         try:
             packet.decode(datagram)
@@ -191,10 +257,13 @@ class Client:
         except Exception as e:
             self.reject(f"packet seq={packet.seqNum()}: payload of {len(payload)} bytes is not a decodable JPEG ({e})")
             return
-        self.last_seq = packet.seqNum()
+        self.accept(packet.seqNum(), payload, image)
+
+    def accept(self, seq, payload, image):
+        self.last_seq = seq
         self.accepted += 1
         self.write_cache(payload)
-        self.frames.put((packet.seqNum(), image))
+        self.frames.put((seq, image))  # shown by the Tk thread (poll)
 
     def reject(self, reason):
         self.rejected += 1
