@@ -163,6 +163,25 @@ TEST(TimestampClock, OneHertzADayOffIsOneHertzButOutsideTheTolerance)
     EXPECT_EQ(w->first_outside_off_by_s, 86400);
 }
 
+TEST(TimestampClock, AStallBetweenStampingAndSendingIsStillOneHertz)
+{
+    // Packet 23 is stamped just before a second ticks (at x.952 s) and then
+    // stalls 0.4 s before it is sent; the packets due meanwhile follow at once,
+    // stamped when sent.
+    SessionRecord r = perfect_session(movie40());
+    std::vector<double> times;
+    for (const ReceivedPacket& p : r.packets) times.push_back(unix_seconds(p.received));
+    const double stalled = times[23] + 0.4;
+    times[23] = stalled;
+    for (std::size_t k = 24; k < 40 && times[k] < stalled; ++k) times[k] = stalled + 0.0002 * static_cast<double>(k - 23);
+    set_receive_times(r, times);
+    for (std::size_t k = 24; k < 40; ++k)
+        edit_header(r, k, [&](rtp::RtpHeader& h) { h.timestamp = static_cast<std::uint32_t>(std::floor(times[k])); });
+    const TimestampClock c = detect_timestamp_clock(samples_of(r));
+    EXPECT_EQ(c.kind, ClockKind::Seconds) << c.describe();
+    EXPECT_GT(c.spread_s, 1.3);  // the case the slack is for
+}
+
 TEST(TimestampClock, MillisecondsAndNinetyKilohertzAreNamed)
 {
     SessionRecord ms = perfect_session(movie40());

@@ -61,8 +61,12 @@ struct TimestampClock {
 
 std::vector<TimestampSample> timestamp_samples(const std::vector<PacketView>& packets);
 
-// slack_s: the allowance for sending-to-receiving delay and jitter (see above).
-TimestampClock detect_timestamp_clock(const std::vector<TimestampSample>& samples, double slack_s = 0.25);
+// slack_s: the allowance for the time between stamping and receiving a
+// packet, and its jitter (see above). Half a second keeps a server that
+// stalls between stamping and sending at 1 Hz, and still tells a constant
+// timestamp from 1 Hz on a stream of 1.5 s or more (the default main stream
+// lasts 1.95 s); every other candidate rate misses by far more.
+TimestampClock detect_timestamp_clock(const std::vector<TimestampSample>& samples, double slack_s = 0.5);
 
 // The 1 Hz judgement of PROTOCOL.md section 6: each timestamp within
 // tolerance_s whole seconds of the runner's clock at receive time, mod 2^32:

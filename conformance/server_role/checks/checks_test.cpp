@@ -223,6 +223,20 @@ TEST(JudgeServer, VersionOneOnOnePacketFailsRtp01Only)
     EXPECT_EQ(res.evidence()["first"]["seq"], 6);
 }
 
+TEST(JudgeServer, AnExtraDatagramShorterThanAHeaderFailsRtp01Only)
+{
+    Observations o = perfect_run();
+    auto& packets = o.main_stream->packets;
+    ReceivedPacket runt = packets[4];
+    runt.bytes = {0x80, 0x1a, 0x00};
+    runt.received = packets[4].received + std::chrono::milliseconds(25);
+    packets.insert(packets.begin() + 5, runt);
+    reindex(*o.main_stream);
+    expect_exactly_failing(o, {"S-RTP-01"});
+    EXPECT_THAT(result_of(judge_server(o), "S-RTP-01").message(),
+                HasSubstr("packet 5 (3 bytes, no RTP header): 3 bytes, shorter than the 12-byte RTP header"));
+}
+
 TEST(JudgeServer, EachFlagFailsItsOwnCheckOnly)
 {
     const std::vector<std::pair<std::string, std::function<void(rtp::RtpHeader&)>>> faults{

@@ -123,7 +123,7 @@ CheckResult setup_03(const JudgeContext& ctx)
                                 std::to_string(before) + " datagram" + (before == 1 ? "" : "s") + " before Go)",
                             evidence);
     }
-    if (waited < ctx.limits().min_wait_before_go_s)
+    if (waited + 1e-3 < ctx.limits().min_wait_before_go_s)  // 1 ms: rounding of the recorded times
         return report::error(info,
                              "no datagram before Go, but the runner waited only " + fixed(waited, 3) +
                                  " s before Go, less than " + fixed(ctx.limits().min_wait_before_go_s, 1) + " s",
