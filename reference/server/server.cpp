@@ -157,6 +157,7 @@ private:
         Fd udp;
         std::size_t next_frame = 0;
         std::size_t frames_sent = 0;
+        std::size_t late_frames = 0;  // sent a whole period or more after their slot
         TimePoint origin;   // send time of frame k = origin + k * period
         TimePoint go_time;
         bool client_fin = false;
@@ -174,8 +175,10 @@ private:
     // and (EEVDF, Linux 6.12+) a short time slice, which lets a waking worker
     // preempt a CPU-bound task at once instead of waiting up to a few ms for
     // its slice to end. Both are unprivileged; older kernels ignore the slice.
+    // A real-time policy inherited from the process (chrt) is kept as is.
     static void request_low_latency() {
         ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+        if (::sched_getscheduler(0) != SCHED_OTHER) return;
         // struct sched_attr of <linux/sched/types.h>, which clashes with <sched.h>.
         struct {
             std::uint32_t size, sched_policy;
@@ -548,6 +551,7 @@ private:
                 // A whole slot missed: send this one now and restart the
                 // schedule here rather than burst the missed ones.
                 c.origin = now - shared_.period * static_cast<Clock::rep>(k);
+                ++c.late_frames;
                 ++shared_.late_frames;
             }
             const auto frame = c.movie->frame(k);
@@ -581,7 +585,8 @@ private:
         }
         // Every frame sent: the stream ends, and so does the control connection.
         shared_.log->event("end", {{"session", *c.id}, {"conn", c.conn_no}, {"peer", c.peer_text},
-                                   {"frames", c.frames_sent}, {"duration", seconds_between(c.go_time, now)}});
+                                   {"frames", c.frames_sent}, {"duration", seconds_between(c.go_time, now)},
+                                   {"late", c.late_frames}});
         ++shared_.sessions_completed;
         release_session(c);
         close_connection(c);

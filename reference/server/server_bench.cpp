@@ -22,9 +22,15 @@
 // process in its process group, from /proc/PID/stat).
 //
 // With --attempts K a step is tried up to K times before it counts as failed.
-// The ramp stops at the first failing step, or before a step that would exceed
-// the descriptor limit or --max-n. The server (and its whole process group) is
-// killed at the end, whatever happens.
+// The ramp stops at the first failing step, or at --max-n; a step that would
+// exceed the descriptor limit is replaced by the largest N the limit allows.
+// The server (and its whole process group) is killed at the end, whatever
+// happens: on return, on an exception, on SIGINT/SIGTERM/SIGHUP/SIGSEGV/SIGABRT
+// (handler), and by PR_SET_PDEATHSIG if the bench itself is killed.
+//
+// On a busy machine the scheduler's wake-up latency (several ms under a load
+// of a few runnable tasks per core) dominates; isolate the server with a
+// real-time policy for both candidates alike, e.g. --server-cmd "chrt -f 10 ...".
 #include "movie/movie_index.h"
 #include "movie/movie_writer.h"
 #include "net/socket.h"
@@ -265,76 +271,96 @@ std::optional<std::string> read_reply(tpc3::net::TcpStream& tcp, std::chrono::mi
     return got;
 }
 
-// Receives until every session has every frame or the deadline passes.
+// Reads every datagram queued on one session's socket (recvmmsg batches) and
+// records its kernel arrival time by sequence number.
+class SessionDrain {
+public:
+    explicit SessionDrain(std::size_t frames) : frames_(frames) {}
+
+    // Returns true when this call completed the session (all frames seen).
+    bool drain(SessionData& s) {
+        const bool was_complete = s.received == frames_;
+        for (;;) {
+            for (unsigned i = 0; i < kBatch; ++i) {
+                iovs_[i] = {heads_[i], kHead};
+                std::memset(&msgs_[i].msg_hdr, 0, sizeof(msghdr));
+                msgs_[i].msg_hdr.msg_iov = &iovs_[i];
+                msgs_[i].msg_hdr.msg_iovlen = 1;
+                msgs_[i].msg_hdr.msg_control = controls_[i];
+                msgs_[i].msg_hdr.msg_controllen = sizeof controls_[i];
+            }
+            const int got = ::recvmmsg(s.udp.fd(), msgs_, kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+            if (got <= 0) break;
+            for (int i = 0; i < got; ++i) record(s, msgs_[i], heads_[i]);
+            if (got < static_cast<int>(kBatch)) break;
+        }
+        return !was_complete && s.received == frames_;
+    }
+
+private:
+    static constexpr unsigned kBatch = 64;
+    static constexpr std::size_t kHead = 16;  // only the RTP header is read; MSG_TRUNC gives the real size
+
+    void record(SessionData& s, mmsghdr& m, const std::uint8_t* h) {
+        std::int64_t at = -1;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m.msg_hdr); c != nullptr; c = CMSG_NXTHDR(&m.msg_hdr, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                timespec ts{};
+                std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                at = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+            }
+        }
+        if (m.msg_len < 12 || h[0] != 0x80 || (h[1] & 0x7f) != 26 || at < 0) {
+            ++s.foreign;
+            return;
+        }
+        const auto seq = static_cast<std::uint16_t>(h[2] << 8 | h[3]);
+        const std::uint32_t ssrc = static_cast<std::uint32_t>(h[8]) << 24 | static_cast<std::uint32_t>(h[9]) << 16 |
+                                   static_cast<std::uint32_t>(h[10]) << 8 | h[11];
+        if (ssrc != s.ssrc || seq == 0 || seq > frames_) {
+            ++s.foreign;
+            return;
+        }
+        auto& slot = s.arrival_ns[seq - 1u];
+        if (slot >= 0) {
+            ++s.duplicates;
+            return;
+        }
+        slot = at;
+        ++s.received;
+    }
+
+    std::size_t frames_;
+    std::uint8_t heads_[kBatch][kHead];
+    alignas(cmsghdr) char controls_[kBatch][CMSG_SPACE(sizeof(timespec))];
+    iovec iovs_[kBatch];
+    mmsghdr msgs_[kBatch];
+};
+
+// Receives until every session has every frame or the deadline passes, then
+// takes what is still queued (a lagging receiver loses nothing: the arrival
+// times are the kernel's).
 void receive_all(std::vector<SessionData>& sessions, std::size_t frames, Clock::time_point deadline) {
-    int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    tpc3::net::Fd epoll(ep);
+    tpc3::net::Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = i;
-        ::epoll_ctl(ep, EPOLL_CTL_ADD, sessions[i].udp.fd(), &ev);
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, sessions[i].udp.fd(), &ev);
     }
-    constexpr unsigned kBatch = 64;
-    constexpr std::size_t kHead = 16;  // only the RTP header is read; MSG_TRUNC gives the real size
-    std::uint8_t heads[kBatch][kHead];
-    alignas(cmsghdr) char controls[kBatch][CMSG_SPACE(sizeof(timespec))];
-    iovec iovs[kBatch];
-    mmsghdr msgs[kBatch];
+    auto drain = std::make_unique<SessionDrain>(frames);
     epoll_event events[256];
     std::size_t complete = 0;
-    const std::size_t total = sessions.size();
-    while (complete < total) {
+    while (complete < sessions.size()) {
         const auto now = Clock::now();
         if (now >= deadline) break;
         const int wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count());
-        const int n = ::epoll_wait(ep, events, 256, std::min(wait_ms, 100));
+        const int n = ::epoll_wait(epoll.get(), events, 256, std::min(wait_ms, 100));
         for (int e = 0; e < n; ++e) {
-            SessionData& s = sessions[events[e].data.u64];
-            for (;;) {
-                for (unsigned i = 0; i < kBatch; ++i) {
-                    iovs[i] = {heads[i], kHead};
-                    std::memset(&msgs[i].msg_hdr, 0, sizeof(msghdr));
-                    msgs[i].msg_hdr.msg_iov = &iovs[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                    msgs[i].msg_hdr.msg_control = controls[i];
-                    msgs[i].msg_hdr.msg_controllen = sizeof controls[i];
-                }
-                const int got = ::recvmmsg(s.udp.fd(), msgs, kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
-                if (got <= 0) break;
-                for (int i = 0; i < got; ++i) {
-                    std::int64_t at = -1;
-                    for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
-                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-                            timespec ts{};
-                            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-                            at = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-                        }
-                    }
-                    const std::uint8_t* h = heads[i];
-                    if (msgs[i].msg_len < 12 || h[0] != 0x80 || (h[1] & 0x7f) != 26 || at < 0) {
-                        ++s.foreign;
-                        continue;
-                    }
-                    const std::uint16_t seq = static_cast<std::uint16_t>(h[2] << 8 | h[3]);
-                    const std::uint32_t ssrc = static_cast<std::uint32_t>(h[8]) << 24 | static_cast<std::uint32_t>(h[9]) << 16 |
-                                               static_cast<std::uint32_t>(h[10]) << 8 | h[11];
-                    if (ssrc != s.ssrc || seq == 0 || seq > frames) {
-                        ++s.foreign;
-                        continue;
-                    }
-                    auto& slot = s.arrival_ns[seq - 1u];
-                    if (slot >= 0) {
-                        ++s.duplicates;
-                        continue;
-                    }
-                    slot = at;
-                    if (++s.received == frames) ++complete;
-                }
-                if (got < static_cast<int>(kBatch)) break;
-            }
+            if (drain->drain(sessions[events[e].data.u64])) ++complete;
         }
     }
+    for (auto& s : sessions) drain->drain(s);
 }
 
 StepResult evaluate(std::vector<SessionData>& sessions, std::size_t frames, double period_ns) {
@@ -413,7 +439,12 @@ StepResult run_step(std::size_t n, std::uint16_t port, const Options& o, pid_t s
     for (std::size_t i = 0; i < n; ++i) {
         SessionData s{tpc3::net::UdpSocket::bind("127.0.0.1", 0), std::nullopt, 0, std::vector<std::int64_t>(o.frames, -1)};
         s.udp.enable_kernel_timestamps();
-        s.udp.set_receive_buffer(256 * 1024);
+        // Room for a receiver that lags (its kernel timestamps stay exact as
+        // long as nothing is dropped). SO_RCVBUFFORCE passes net.core.rmem_max
+        // when privileged; otherwise the kernel's cap applies.
+        int rcvbuf = 2 << 20;
+        if (::setsockopt(s.udp.fd(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+            s.udp.set_receive_buffer(rcvbuf);
         s.udp.set_nonblocking(true);
         try {
             s.tcp = tpc3::net::TcpStream::connect("127.0.0.1", port, 5000ms);
@@ -570,12 +601,22 @@ int main(int argc, char** argv) {
                     "cpu%", "result");
         std::fflush(stdout);
         std::size_t best = 0;
-        for (std::size_t n : ramp(o)) {
+        std::vector<std::size_t> steps = ramp(o);
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            std::size_t n = steps[i];
             // Each session needs a TCP and a UDP descriptor here, and as many in the server.
             if (2 * n + 64 > fd_limit) {
                 std::printf("stop: N=%zu needs %zu descriptors, the limit is %llu\n", n, 2 * n + 64,
                             static_cast<unsigned long long>(fd_limit));
-                break;
+                // One last step at the largest N the limit allows, when that is new ground.
+                const std::size_t feasible = (fd_limit - 64) / 2 / 100 * 100;
+                if (o.steps.empty() && feasible > best && (i == 0 || feasible > steps[i - 1])) {
+                    steps.resize(i);
+                    steps.push_back(feasible);
+                    n = feasible;
+                } else {
+                    break;
+                }
             }
             if (!server.running()) {
                 std::printf("stop: the server exited\n");
