@@ -28,9 +28,9 @@ def start_thread(worker):
     threading.Thread(target=worker.run, name=f"client-{worker.label}", daemon=True).start()
 
 
-def serve(port, start_session=start_thread, keep_accepting=lambda: True):
-    """Accept control connections until stopped (or until keep_accepting() says no); each one is a session
-    started by start_session(worker), by default on a thread of its own."""
+def serve(port, start_session=start_thread):
+    """Accept control connections until stopped; each one is a session started by start_session(worker), by
+    default on a thread of its own."""
     served_dir = os.getcwd()
     session_ids = SessionIds()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
@@ -39,7 +39,7 @@ def serve(port, start_session=start_thread, keep_accepting=lambda: True):
         listener.listen(128)
         listener.settimeout(ACCEPT_POLL_S)
         log.info("listening on TCP port %d, serving %s", port, served_dir)
-        while keep_accepting():
+        while True:
             try:
                 conn, peer = listener.accept()
             except socket.timeout:
