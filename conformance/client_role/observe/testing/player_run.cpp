@@ -8,10 +8,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace tpc3::observe::testing {
 
@@ -22,6 +26,29 @@ namespace {
 
 Clock::time_point from_seconds(double s) {
     return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)));
+}
+
+double process_cpu_s() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// utime + stime of another process, from /proc/PID/stat (0 when unreadable).
+double other_cpu_s(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string f;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {
+        if (i == 14) utime = std::stoull(f);
+        if (i == 15) stime = std::stoull(f);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::vector<ShowEntry> parse_shows(const std::string& out) {
@@ -84,11 +111,21 @@ PlayerRun run_player(const PlayerSpec& spec, const std::function<void(const Scre
     ScreenObserverOptions oo = spec.observer;
     oo.display = xvfb.name();
     {
-        ScreenObserver observer(oo);
+        std::optional<ScreenObserver> observer;
+        if (spec.observe) observer.emplace(oo);
         const auto deadline = Clock::now() + 20s;
         std::string out;
+        bool ready = false;
+        Clock::time_point t_ready = Clock::now();
+        double cpu_ready = process_cpu_s(), xvfb_ready = other_cpu_s(xvfb_pid);
         while (Clock::now() < deadline) {
             out = player->read_output(harness::Stream::out);
+            if (!ready && out.find("ready\n") != std::string::npos) {
+                ready = true;
+                t_ready = Clock::now();
+                cpu_ready = process_cpu_s();
+                xvfb_ready = other_cpu_s(xvfb_pid);
+            }
             if (out.find("done\n") != std::string::npos) {
                 run.completed = true;
                 break;
@@ -101,11 +138,16 @@ PlayerRun run_player(const PlayerSpec& spec, const std::function<void(const Scre
         if (!run.completed)
             run.failure = player->running() ? "the player did not finish within 20 s"
                                             : "the player " + player->exit_status()->describe() + " early";
-        observer.stop();
+        if (observer) observer->stop();
+        run.wall_s = std::chrono::duration<double>(Clock::now() - t_ready).count();
+        run.runner_cpu_s = process_cpu_s() - cpu_ready;
+        run.xvfb_cpu_s = other_cpu_s(xvfb_pid) - xvfb_ready;
         run.shows = parse_shows(player->read_output(harness::Stream::out));
-        run.grabs = observer.grabs();
-        run.stats = observer.stats();
-        if (inspect) inspect(observer);
+        if (observer) {
+            run.grabs = observer->grabs();
+            run.stats = observer->stats();
+            if (inspect) inspect(*observer);
+        }
     }
     run.player_exit = player->wait_for(2s).value_or(harness::ExitStatus::unknown());
     run.player_exit = player->stop(1s);

@@ -30,6 +30,7 @@ struct PlayerSpec {
     // Slack after the next frame's T1 during which the old frame may still be
     // on screen (the Tk player syncs with the server: 0; imshow does not).
     std::optional<double> slack_ms;
+    bool observe = true;  // false: same run without an observer (to tell its cost apart)
 };
 
 // One frame the player showed: it may be on screen from t0 and is surely gone
@@ -47,6 +48,12 @@ struct PlayerRun {
     std::vector<ShowEntry> shows;
     std::vector<GrabRecord> grabs;
     ScreenObserverStats stats;
+    // CPU seconds used while the player played (from its "ready" to the end of
+    // the observation): by this process (the observer's threads; the caller's
+    // thread only polls) and by the Xvfb (which also serves the player).
+    double wall_s = 0;
+    double runner_cpu_s = 0;
+    double xvfb_cpu_s = 0;
     bool xvfb_gone = false;    // after the run
     bool player_gone = false;  // no process of the player's family left
 };
