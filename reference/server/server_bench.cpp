@@ -42,6 +42,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/sock_diag.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -340,7 +341,13 @@ private:
 // Receives until every session has every frame or the deadline passes, then
 // takes what is still queued (a lagging receiver loses nothing: the arrival
 // times are the kernel's).
-void receive_all(std::vector<SessionData>& sessions, std::size_t frames, Clock::time_point deadline) {
+struct ReceiveSummary {
+    std::size_t late_reads = 0;  // datagrams still queued when the deadline passed
+    bool all_complete = false;
+};
+
+ReceiveSummary receive_all(std::vector<SessionData>& sessions, std::size_t frames,
+                           const std::atomic<Clock::rep>& deadline_ticks) {
     tpc3::net::Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         epoll_event ev{};
@@ -353,6 +360,7 @@ void receive_all(std::vector<SessionData>& sessions, std::size_t frames, Clock::
     std::size_t complete = 0;
     while (complete < sessions.size()) {
         const auto now = Clock::now();
+        const Clock::time_point deadline{Clock::duration(deadline_ticks.load())};
         if (now >= deadline) break;
         const int wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count());
         const int n = ::epoll_wait(epoll.get(), events, 256, std::min(wait_ms, 100));
@@ -360,7 +368,14 @@ void receive_all(std::vector<SessionData>& sessions, std::size_t frames, Clock::
             if (drain->drain(sessions[events[e].data.u64])) ++complete;
         }
     }
-    for (auto& s : sessions) drain->drain(s);
+    ReceiveSummary summary;
+    summary.all_complete = complete == sessions.size();
+    for (auto& s : sessions) {
+        const std::size_t before = s.received;
+        drain->drain(s);
+        summary.late_reads += s.received - before;
+    }
+    return summary;
 }
 
 StepResult evaluate(std::vector<SessionData>& sessions, std::size_t frames, double period_ns) {
@@ -468,11 +483,14 @@ StepResult run_step(std::size_t n, std::uint16_t port, const Options& o, pid_t s
     }
 
     const auto stream_time = std::chrono::duration<double>(static_cast<double>(o.frames) / o.rate);
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(stream_time) + 4s +
-                    std::chrono::milliseconds(n);  // + the time the Go loop itself takes
+    const auto stream_ticks = std::chrono::duration_cast<Clock::duration>(stream_time);
+    // Provisional deadline while the Go loop runs; then the last Go + the stream + 3 s.
+    std::atomic<Clock::rep> deadline_ticks{
+        (Clock::now() + stream_ticks + 10s + std::chrono::milliseconds(n)).time_since_epoch().count()};
     const std::uint64_t ticks0 = group_cpu_ticks(server_pid);
     const auto t0 = Clock::now();
-    std::thread receiver([&] { receive_all(sessions, o.frames, deadline); });
+    ReceiveSummary summary;
+    std::thread receiver([&] { summary = receive_all(sessions, o.frames, deadline_ticks); });
     for (auto& s : sessions) {
         try {
             s.tcp->send_all(std::string("Go"), 2000ms);
@@ -480,7 +498,16 @@ StepResult run_step(std::size_t n, std::uint16_t port, const Options& o, pid_t s
             ++fail.setup_failures;
         }
     }
+    deadline_ticks.store((Clock::now() + stream_ticks + 3s).time_since_epoch().count());
     receiver.join();
+    // Datagrams the kernel dropped at the bench's own sockets (receive memory
+    // full because this receiver fell behind): loss of the instrument, not of the server.
+    std::uint64_t socket_drops = 0;
+    for (auto& s : sessions) {
+        std::uint32_t mem[SK_MEMINFO_VARS] = {};
+        socklen_t len = sizeof mem;
+        if (::getsockopt(s.udp.fd(), SOL_SOCKET, SO_MEMINFO, mem, &len) == 0) socket_drops += mem[SK_MEMINFO_DROPS];
+    }
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     const std::uint64_t ticks1 = group_cpu_ticks(server_pid);
 
@@ -489,6 +516,12 @@ StepResult run_step(std::size_t n, std::uint16_t port, const Options& o, pid_t s
     r.cpu_percent = 100.0 * static_cast<double>(ticks1 - ticks0) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / wall;
     r.passed = r.p99_ms < o.goal_ms && r.lost == 0 && r.setup_failures == 0;
     if (r.lost > 0) r.note = std::to_string(r.lost) + " of " + std::to_string(r.expected) + " packets lost";
+    if (socket_drops > 0)
+        r.note += (r.note.empty() ? "" : "; ") + std::to_string(socket_drops) +
+                  " of them dropped at the bench's sockets (receiver too slow: run the bench with more CPU or chrt)";
+    if (summary.late_reads > 0)
+        r.note += (r.note.empty() ? "" : "; ") + std::string("receiver lagged: ") + std::to_string(summary.late_reads) +
+                  " datagrams read after the deadline";
     if (r.bad_packets > 0) r.note += (r.note.empty() ? "" : "; ") + std::to_string(r.bad_packets) + " bad/duplicate packets";
     return r;
 }
