@@ -39,26 +39,25 @@ std::string describe(const FileMatch& m) {
 bool FileMatcher::add_frame(std::uint32_t seq, std::span<const std::uint8_t> bytes) {
     Payload p;
     p.seq = seq;
-    p.bytes.assign(bytes.begin(), bytes.end());
-    return add(std::move(p));
+    return add(std::move(p), bytes);
 }
 
 bool FileMatcher::add_poison(const std::string& poison_id, std::span<const std::uint8_t> bytes) {
     Payload p;
     p.is_poison = true;
     p.poison_id = poison_id;
-    p.bytes.assign(bytes.begin(), bytes.end());
-    return add(std::move(p));
+    return add(std::move(p), bytes);
 }
 
-bool FileMatcher::add(Payload p) {
-    if (p.bytes.empty()) return false;
-    auto [it, inserted] = by_bytes_.try_emplace(key_of(p.bytes), payloads_.size());
+bool FileMatcher::add(Payload p, std::span<const std::uint8_t> bytes) {
+    if (bytes.empty()) return false;
+    auto [it, inserted] = by_bytes_.try_emplace(key_of(bytes), payloads_.size());
     if (!inserted) {
         const Payload& old = payloads_[it->second];
         // Registering the same identity twice is harmless; a second identity is not.
         return old.is_poison == p.is_poison && old.seq == p.seq && old.poison_id == p.poison_id;
     }
+    p.bytes = &it->first;
     payloads_.push_back(std::move(p));
     return true;
 }
@@ -74,13 +73,13 @@ FileMatch FileMatcher::classify(std::span<const std::uint8_t> bytes, bool decode
         m.kind = p.is_poison ? FileMatch::Kind::poison : FileMatch::Kind::frame;
         m.seq = p.seq;
         m.poison_id = p.poison_id;
-        m.full_bytes = p.bytes.size();
+        m.full_bytes = p.bytes->size();
         return m;
     }
     const Payload* only = nullptr;
     std::size_t count = 0;
     for (const auto& p : payloads_) {
-        if (p.bytes.size() > bytes.size() && std::memcmp(p.bytes.data(), bytes.data(), bytes.size()) == 0) {
+        if (p.bytes->size() > bytes.size() && std::memcmp(p.bytes->data(), bytes.data(), bytes.size()) == 0) {
             only = &p;
             ++count;
         }
@@ -90,7 +89,7 @@ FileMatch FileMatcher::classify(std::span<const std::uint8_t> bytes, bool decode
         m.seq = only->seq;
         m.poison_id = only->poison_id;
         m.prefix_bytes = bytes.size();
-        m.full_bytes = only->bytes.size();
+        m.full_bytes = only->bytes->size();
         return m;
     }
     if (count > 1) {

@@ -41,8 +41,15 @@ struct FileMatch {
 // "frame 7", "poison C-REJ-01", "first 512 of 20431 bytes of frame 7", ...
 std::string describe(const FileMatch& m);
 
+// Move-only (payloads point into the map's keys).
 class FileMatcher {
 public:
+    FileMatcher() = default;
+    FileMatcher(FileMatcher&&) noexcept = default;
+    FileMatcher& operator=(FileMatcher&&) noexcept = default;
+    FileMatcher(const FileMatcher&) = delete;
+    FileMatcher& operator=(const FileMatcher&) = delete;
+
     // Registers a payload. Returns false (and keeps the first identity) when
     // the same bytes were already registered under another identity, or when
     // the bytes are empty.
@@ -60,12 +67,12 @@ private:
         bool is_poison = false;
         std::uint32_t seq = 0;
         std::string poison_id;
-        std::vector<std::uint8_t> bytes;
+        const std::string* bytes = nullptr;  // the key in by_bytes_ (node keys do not move)
     };
-    bool add(Payload p);
+    bool add(Payload p, std::span<const std::uint8_t> bytes);
 
     std::vector<Payload> payloads_;
-    std::unordered_map<std::string, std::size_t> by_bytes_;  // exact bytes -> index
+    std::unordered_map<std::string, std::size_t> by_bytes_;  // exact bytes -> index in payloads_
 };
 
 }  // namespace tpc3::observe
