@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <random>
 #include <stdexcept>
 
 #include "marker/marker.h"
@@ -245,6 +246,15 @@ std::size_t PlannedDatagram::size() const
     if (!header) return payload.size();
     const std::size_t full = rtp::kHeaderSize + payload.size();
     return truncate_to ? std::min(*truncate_to, full) : full;
+}
+
+std::uint32_t random_session_id()
+{
+    std::random_device device;
+    for (;;) {
+        const auto id = static_cast<std::uint32_t>(device());
+        if (id != 0) return id;
+    }
 }
 
 std::vector<std::uint8_t> pad_jpeg(std::span<const std::uint8_t> jpeg, std::size_t size)

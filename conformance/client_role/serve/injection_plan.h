@@ -226,6 +226,10 @@ private:
     std::vector<PlannedDatagram> datagrams_;
 };
 
+// A SessionID for a plan, from std::random_device: 1 .. 2^32-1 (0 is a
+// valid SessionID but reads like "missing" in a report).
+std::uint32_t random_session_id();
+
 // Bytes of a JPEG padded to exactly `size` bytes with COM segments inserted
 // after SOI (rule I11). Throws std::invalid_argument when `jpeg` does not start
 // with SOI or is already too large to pad (fewer than 4 bytes short).

@@ -415,6 +415,17 @@ TEST(InjectionPlan, PoisonCodesAreTheNumbersOfTheRejectionChecks)
     EXPECT_EQ(check_of_poison_code(11), "");
 }
 
+TEST(InjectionPlan, RandomSessionIdsAreNonZeroAndVary)
+{
+    std::set<std::uint32_t> ids;
+    for (int i = 0; i < 8; ++i) {
+        const auto id = random_session_id();
+        EXPECT_NE(id, 0u);
+        ids.insert(id);
+    }
+    EXPECT_GT(ids.size(), 1u);
+}
+
 TEST(PadJpeg, GivesTheExactSizeAndAnImageThatStillDecodes)
 {
     const auto jpeg = marker::encode_jpeg(

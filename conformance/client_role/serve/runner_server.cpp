@@ -327,6 +327,13 @@ void Session::wait_for_go(Millis how_long, bool stop_at_go)
     auto last_bytes = SteadyClock::now();
     bool settled = false;  // the bytes were taken as whole after silence: r_.go holds that parse
     for (;;) {
+        if (client_closed_) {  // nothing more can come
+            if (!r_.go_bytes.empty() && !settled) {
+                r_.go = final_parse(r_.go_bytes, parse);
+                note_go();
+            }
+            return;
+        }
         bool incomplete = false;
         if (!r_.go_bytes.empty() && !settled) {
             r_.go = parse(r_.go_bytes);

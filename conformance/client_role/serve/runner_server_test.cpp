@@ -63,6 +63,7 @@ struct ClientView {
 struct Script {
     std::vector<std::string> request_parts{};  // sent with a pause between them; default "movie.mpeg <port>"
     std::chrono::milliseconds pause{0};
+    bool close_after_request = false;
     bool read_reply = true;
     std::vector<std::string> go_parts{"Go"};
     bool go_even_after_refusal = false;
@@ -102,6 +103,7 @@ ClientView run_client(std::uint16_t port, const Script& script)
             if (at != std::string::npos) part.replace(at, 6, std::to_string(udp_port));
             tcp.send_all(part, 2s);
         }
+        if (script.close_after_request) return v;
         bool refused = false;
         if (script.read_reply) {
             const auto deadline = SteadyClock::now() + 3s;
@@ -392,6 +394,20 @@ TEST(RunnerServer, SomethingElseThanGoEndsTheSessionWithoutDatagrams)
     EXPECT_FALSE(s.go_received());
     EXPECT_TRUE(s.sent.empty());
     EXPECT_TRUE(o.client.datagrams.empty());
+}
+
+TEST(RunnerServer, AClientThatClosesAfterTheRequestEndsTheSessionAtOnce)
+{
+    Script script;
+    script.close_after_request = true;
+    const Outcome o = serve_with(InjectionPlan::build(small_plan_options({})), script);
+    const ServedSession& s = o.session;
+    EXPECT_EQ(s.end, ServeEnd::NoGo);
+    EXPECT_THAT(s.error, ::testing::HasSubstr("closed the connection before Go"));
+    EXPECT_TRUE(s.client_closed_at);
+    EXPECT_FALSE(s.client_reset);
+    EXPECT_TRUE(s.request_value());
+    EXPECT_LT(o.took, 1s) << "no wait for a Go that cannot come";
 }
 
 TEST(RunnerServer, NoGoEndsAtTheGoTimeout)
