@@ -88,6 +88,7 @@ struct FileWatcher::State {
     std::unordered_map<int, Dir> dirs;
     std::map<std::uint32_t, fs::path> pending_moves;          // MOVED_FROM cookie -> old path
     std::unordered_map<std::string, std::size_t> last_record;  // path -> index of its last record
+    std::unordered_map<std::string, std::size_t> last_read;    // path -> index of its last record with content
     std::uint64_t bytes_kept = 0;
 
     mutable std::mutex mutex;  // guards records and stats
@@ -157,9 +158,19 @@ struct FileWatcher::State {
             return static_cast<std::size_t>(-1);
         }
         f.index = records.size();
+        const std::string key = path.string();
+        if (f.status == ObservedFile::Status::read) {
+            if (const auto it = last_read.find(key); it != last_read.end()) {
+                const ObservedFile& before = records[it->second];
+                if (before.inode == f.inode && before.mtime_ns == f.mtime_ns && before.size == f.size &&
+                    before.bytes == f.bytes && !f.truncated && !before.truncated)
+                    f.repeat_of = before.repeat_of.value_or(before.index);
+            }
+            last_read[key] = f.index;
+        }
         bytes_kept += f.bytes.size();
         records.push_back(std::move(f));
-        last_record[path.string()] = records.size() - 1;
+        last_record[key] = records.size() - 1;
         return records.size() - 1;
     }
 
@@ -179,6 +190,8 @@ struct FileWatcher::State {
             return;
         }
         f.size = static_cast<std::uint64_t>(before.st_size);
+        f.inode = static_cast<std::uint64_t>(before.st_ino);
+        f.mtime_ns = static_cast<std::int64_t>(before.st_mtim.tv_sec) * 1'000'000'000 + before.st_mtim.tv_nsec;
         std::uint64_t budget;
         {
             std::lock_guard lock(mutex);

@@ -7,8 +7,12 @@
 //
 // A careful client writes "x.tmp" and renames it to "x": the watcher records
 // x.tmp (if it read it before the rename) and x, and marks the x.tmp record as
-// moved_to "x", so that counting records with moved_to empty counts the write
-// once, under its final name, however fast the watcher was.
+// moved_to "x". A watcher running late may read one version of a file twice
+// (the events of two writes both find the second one there; the final scan
+// finds the last one again): such a record is marked repeat_of the first.
+// So is_final() counts each write once, under its final name, however fast
+// the watcher was; what a late watcher cannot do is read a version that was
+// already replaced (then it is missed, not misattributed).
 //
 // Limits (all options): bytes kept per file, total bytes kept, records kept,
 // directories watched and depth. A full inotify queue (IN_Q_OVERFLOW) is
@@ -21,6 +25,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,11 +58,16 @@ struct ObservedFile {
     bool changed_while_read = false;  // size, mtime or inode of the name changed while reading
     std::filesystem::path moved_from;  // set for a moved_in record when the old name was watched
     std::filesystem::path moved_to;    // this name was later renamed to moved_to (the content went there)
+    // An earlier record read this very version of the file: same name, inode,
+    // size, modification time and bytes.
+    std::optional<std::size_t> repeat_of;
+    std::uint64_t inode = 0;
+    std::int64_t mtime_ns = 0;
     std::string error;
 
     bool has_content() const { return status == Status::read; }
     // A write that ended under this name: read, and not a temporary renamed later.
-    bool is_final() const { return status == Status::read && moved_to.empty(); }
+    bool is_final() const { return status == Status::read && moved_to.empty() && !repeat_of; }
 };
 
 std::string to_string(ObservedFile::How how);

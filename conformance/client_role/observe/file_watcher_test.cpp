@@ -91,6 +91,11 @@ TEST(FileWatcher, SeesFilesWrittenInPlaceWithTheirBytes) {
     EXPECT_FALSE(at[0].truncated);
     EXPECT_EQ(at.back().how, ObservedFile::How::final_scan);
     EXPECT_EQ(at.back().bytes, f1);
+    // The final scan read the same version again: one write, counted once.
+    EXPECT_TRUE(at[0].is_final());
+    ASSERT_TRUE(at.back().repeat_of.has_value());
+    EXPECT_EQ(*at.back().repeat_of, at[0].index);
+    EXPECT_FALSE(at.back().is_final());
     EXPECT_TRUE(w.stats().errors.empty());
 }
 
@@ -116,6 +121,23 @@ TEST(FileWatcher, EveryOverwriteOfOneNameIsSeenWithItsOwnBytes) {
         EXPECT_EQ(match.seq, i + 1);
         EXPECT_TRUE(files[i].is_final());
     }
+}
+
+TEST(FileWatcher, TheSameBytesWrittenAgainLaterAreANewWrite) {
+    Dirs d;
+    const Bytes f2 = frame_bytes(2);
+    FileWatcher w({.roots = {d.work}, .final_scan = false});
+    write_file(d.work / "again.jpg", f2);
+    ASSERT_TRUE(wait_until([&] { return w.file_count() >= 1; }));
+    std::this_thread::sleep_for(30ms);  // past the file system's timestamp granularity
+    write_file(d.work / "again.jpg", f2);
+    ASSERT_TRUE(wait_until([&] { return w.file_count() >= 2; }));
+    w.stop();
+    const auto files = w.files();
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_TRUE(files[0].is_final());
+    EXPECT_TRUE(files[1].is_final());
+    EXPECT_NE(files[0].mtime_ns, files[1].mtime_ns);
 }
 
 TEST(FileWatcher, APoisonAndAPartialWriteAreClassifiedAsSuch) {
