@@ -424,6 +424,7 @@ struct Options {
     std::string server_log;
     double setup_timeout_s = 10.0;
     unsigned attempts = 1;
+    std::size_t setup_window = 64;
 };
 
 std::vector<std::size_t> ramp(const Options& o) {
@@ -448,35 +449,52 @@ StepResult run_step(std::size_t n, std::uint16_t port, const Options& o, pid_t s
     sessions.reserve(n);
     StepResult fail;
     fail.n = n;
-    // Control exchange, one session after the other (a server's listen backlog may be small).
+    // Control exchange in windows of --setup-window sessions: connect and send
+    // every request of the window, then read the replies. (A server may wait
+    // an idle time before it takes a request without newline as complete, and
+    // its listen backlog may be small.)
     const auto setup_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                    std::chrono::duration<double>(o.setup_timeout_s + 0.01 * static_cast<double>(n)));
-    for (std::size_t i = 0; i < n; ++i) {
-        SessionData s{tpc3::net::UdpSocket::bind("127.0.0.1", 0), std::nullopt, 0, std::vector<std::int64_t>(o.frames, -1)};
-        s.udp.enable_kernel_timestamps();
-        // Room for a receiver that lags (its kernel timestamps stay exact as
-        // long as nothing is dropped). SO_RCVBUFFORCE passes net.core.rmem_max
-        // when privileged; otherwise the kernel's cap applies.
-        int rcvbuf = 2 << 20;
-        if (::setsockopt(s.udp.fd(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
-            s.udp.set_receive_buffer(rcvbuf);
-        s.udp.set_nonblocking(true);
-        try {
-            s.tcp = tpc3::net::TcpStream::connect("127.0.0.1", port, 5000ms);
-            s.tcp->send_all("bench.mpeg " + std::to_string(s.udp.local_port()), 2000ms);
-            auto reply = read_reply(*s.tcp, 5000ms);
-            if (!reply) throw std::runtime_error("no reply");
-            const long long id = std::stoll(*reply);
-            if (id < 0 || id > 0xFFFFFFFFll) throw std::runtime_error("reply " + *reply);
-            s.ssrc = static_cast<std::uint32_t>(id);
-        } catch (const std::exception& e) {
-            fail.setup_failures = n - i;
-            fail.note = "session " + std::to_string(i) + " setup failed: " + e.what();
-            return fail;
+    for (std::size_t first = 0; first < n; first += o.setup_window) {
+        const std::size_t last = std::min(n, first + o.setup_window);
+        for (std::size_t i = first; i < last; ++i) {
+            SessionData s{tpc3::net::UdpSocket::bind("127.0.0.1", 0), std::nullopt, 0,
+                          std::vector<std::int64_t>(o.frames, -1)};
+            s.udp.enable_kernel_timestamps();
+            // Room for a receiver that lags (its kernel timestamps stay exact as
+            // long as nothing is dropped). SO_RCVBUFFORCE passes net.core.rmem_max
+            // when privileged; otherwise the kernel's cap applies.
+            int rcvbuf = 2 << 20;
+            if (::setsockopt(s.udp.fd(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+                s.udp.set_receive_buffer(rcvbuf);
+            s.udp.set_nonblocking(true);
+            try {
+                s.tcp = tpc3::net::TcpStream::connect("127.0.0.1", port, 5000ms);
+                s.tcp->send_all("bench.mpeg " + std::to_string(s.udp.local_port()), 2000ms);
+            } catch (const std::exception& e) {
+                fail.setup_failures = n - i;
+                fail.note = "session " + std::to_string(i) + " setup failed: " + e.what();
+                return fail;
+            }
+            sessions.push_back(std::move(s));
         }
-        sessions.push_back(std::move(s));
+        for (std::size_t i = first; i < last; ++i) {
+            auto reply = read_reply(*sessions[i].tcp, 5000ms);
+            long long id = -1;
+            try {
+                if (reply) id = std::stoll(*reply);
+            } catch (const std::exception&) {
+            }
+            if (!reply || id < 0 || id > 0xFFFFFFFFll) {
+                fail.setup_failures = n - i;
+                fail.note = "session " + std::to_string(i) + " setup failed: " +
+                            (reply ? "reply '" + *reply + "'" : std::string("no reply"));
+                return fail;
+            }
+            sessions[i].ssrc = static_cast<std::uint32_t>(id);
+        }
         if (Clock::now() > setup_deadline) {
-            fail.setup_failures = n - i - 1;
+            fail.setup_failures = n - last;
             fail.note = "setup of " + std::to_string(n) + " sessions took too long";
             return fail;
         }
@@ -565,6 +583,9 @@ int main(int argc, char** argv) {
                    "tries per step before it counts as failed (a shared, busy machine adds scheduling noise)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 10u));
+    app.add_option("--setup-window", o.setup_window, "requests sent before their replies are read")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
     app.add_option("--server-log", o.server_log, "file for the server's stdout/stderr (default: discarded)");
     try {
         app.parse(argc, argv);
