@@ -236,7 +236,8 @@ private:
         guarded(q.name, [&] { q.ask(ctx_, suffix); });
         const bool ok = q.settled(ctx_.snapshot());
         bool died = ctx_.keeper().deaths().size() > deaths_before;
-        if (!ok && !died && ctx_.keeper().launched()) {
+        // (Not after a second asking: that answer is final anyway.)
+        if (!ok && !died && ctx_.keeper().launched() && suffix.empty()) {
             ServerKeeper::Check c = ctx_.keeper().check("after " + q.name + suffix, 0, kDeathWatchAfterFailure);
             if (c.newly_dead) {
                 ctx_.store([&](Observations& o) { o.process_events.push_back(*c.evidence); });

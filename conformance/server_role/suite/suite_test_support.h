@@ -46,11 +46,27 @@ inline std::string required_not_passed(const report::Report& report)
     return out.str();
 }
 
+// The plan the run followed, one line per question (printed by the tests: a
+// slow or surprising run is then explained in the test log).
+inline std::string plan_lines(const report::Report& report)
+{
+    std::ostringstream out;
+    const nlohmann::json plan = report.extra.value("plan", nlohmann::json::object());
+    for (const auto& e : plan.value("events", nlohmann::json::array()))
+        out << "  [" << e.value("at_s", 0.0) << " s] " << e.value("event", "") << "\n";
+    for (const auto& q : plan.value("questions", nlohmann::json::array()))
+        out << "  [" << q.value("started_s", 0.0) << " s +" << q.value("duration_s", 0.0) << " s] "
+            << q.value("question", "") << " (" << q.value("mode", "") << ")" << (q.value("settled", false) ? "" : " NOT SETTLED")
+            << "\n";
+    out << "  duration " << report.duration_s << " s\n";
+    return out.str();
+}
+
 inline std::string all_results(const report::Report& report)
 {
     std::ostringstream out;
     for (const report::CheckResult& r : report.checks) out << "\n  " << describe(r);
-    out << "\n  plan: " << report.extra.value("plan", nlohmann::json{}).dump();
+    out << "\n" << plan_lines(report);
     return out.str();
 }
 
