@@ -80,8 +80,15 @@ void kill_group(pid_t pgid, int sig) {
     if (pgid > 0) ::kill(-pgid, sig);
 }
 
+// The scratch directory and its movie, for removal from a signal handler
+// (unlink and rmdir are async-signal-safe; std::filesystem is not).
+char g_scratch_movie[4096];
+char g_scratch_dir[4096];
+
 extern "C" void on_fatal_signal(int sig) {
     kill_group(g_server_pgid.load(), SIGKILL);
+    if (g_scratch_movie[0] != '\0') ::unlink(g_scratch_movie);
+    if (g_scratch_dir[0] != '\0') ::rmdir(g_scratch_dir);
     ::signal(sig, SIG_DFL);
     ::raise(sig);
 }
@@ -613,6 +620,8 @@ int main(int argc, char** argv) {
         }
     } cleanup{dir};
 
+    std::snprintf(g_scratch_dir, sizeof g_scratch_dir, "%s", dir.c_str());
+    std::snprintf(g_scratch_movie, sizeof g_scratch_movie, "%s", (dir / "bench.mpeg").c_str());
     std::size_t frames = o.frames;
     if (!o.movie.empty()) {
         fs::copy_file(o.movie, dir / "bench.mpeg");
