@@ -1,6 +1,6 @@
 #include "cli/pcap_output.h"
 
-#include <fstream>
+#include "pcaps/capture/pcap_file_writer.h"
 
 #include "report/selection.h"
 
@@ -50,10 +50,9 @@ PcapOutput::PcapOutput(std::filesystem::path path, PcapMode mode, bool server_on
         how_ = "rebuilt from the runner's view (--pcap-mode synthetic)";
     }
     if (live_mode_) {
-        // The file exists from now on even if no session ever runs; the
-        // capture replaces it when it starts.
-        std::ofstream touch(path_, std::ios::binary | std::ios::trunc);
-        if (!touch) throw pcap::PcapError("cannot create " + path_.string());
+        // A valid (empty) capture from now on, even if the server never
+        // starts; the live capture replaces it when it starts.
+        pcap::PcapFileWriter(path_).close();
         live_ports_ = std::make_unique<LivePorts>(*this);
     } else {
         recorder_ = std::make_unique<pcap::SyntheticRecorder>(path_);
