@@ -283,20 +283,21 @@ std::optional<std::string> read_reply(tpc3::net::TcpStream& tcp, std::chrono::mi
 // records its kernel arrival time by sequence number.
 class SessionDrain {
 public:
-    explicit SessionDrain(std::size_t frames) : frames_(frames) {}
+    explicit SessionDrain(std::size_t frames) : frames_(frames) {
+        std::memset(msgs_, 0, sizeof msgs_);
+        for (unsigned i = 0; i < kBatch; ++i) {
+            iovs_[i] = {heads_[i], kHead};
+            msgs_[i].msg_hdr.msg_iov = &iovs_[i];
+            msgs_[i].msg_hdr.msg_iovlen = 1;
+            msgs_[i].msg_hdr.msg_control = controls_[i];
+        }
+    }
 
     // Returns true when this call completed the session (all frames seen).
     bool drain(SessionData& s) {
         const bool was_complete = s.received == frames_;
         for (;;) {
-            for (unsigned i = 0; i < kBatch; ++i) {
-                iovs_[i] = {heads_[i], kHead};
-                std::memset(&msgs_[i].msg_hdr, 0, sizeof(msghdr));
-                msgs_[i].msg_hdr.msg_iov = &iovs_[i];
-                msgs_[i].msg_hdr.msg_iovlen = 1;
-                msgs_[i].msg_hdr.msg_control = controls_[i];
-                msgs_[i].msg_hdr.msg_controllen = sizeof controls_[i];
-            }
+            for (unsigned i = 0; i < kBatch; ++i) msgs_[i].msg_hdr.msg_controllen = sizeof controls_[i];  // the kernel shrinks it
             const int got = ::recvmmsg(s.udp.fd(), msgs_, kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
             if (got <= 0) break;
             for (int i = 0; i < got; ++i) record(s, msgs_[i], heads_[i]);
