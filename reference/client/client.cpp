@@ -66,8 +66,11 @@ public:
         if (o.movie) matcher_.emplace(*o.movie);
     }
 
-    void run(bool show_window) {
-        show_window_ = show_window;
+    // Opens the window now, before Go: creating it takes a few hundred ms, and
+    // frames that arrive meanwhile would never be on screen long enough to see.
+    void open_window() { window_ = std::make_unique<FrameWindow>("tpc3-client: " + o_.file); }
+
+    void run() {
         const auto started = SteadyClock::now();
         const auto overall_deadline = started + seconds(o_.timeout_s);
         const auto idle_limit = seconds(o_.idle_timeout_s);
@@ -145,8 +148,7 @@ private:
             if (o_.verbose) err_ << "datagram " << datagram_index_ << " (seq " << seq << "): JPEG does not decode\n";
             return;
         }
-        if (show_window_) {
-            if (!window_) window_ = std::make_unique<FrameWindow>("tpc3-client: " + o_.file);
+        if (window_) {
             window_->show(image);
             ++report_.frames_shown;
         }
@@ -163,7 +165,6 @@ private:
     std::optional<FrameWriter> writer_;
     std::optional<MovieMatcher> matcher_;
     std::unique_ptr<FrameWindow> window_;
-    bool show_window_ = false;
     std::uint64_t datagram_index_ = 0;
 };
 
@@ -242,9 +243,10 @@ SessionReport run_client(const ClientOptions& o, const std::atomic<bool>& stop, 
 
         // Opened before Go: a bad --out or --movie must not cost the server a session.
         StreamReceiver receiver(o, *report.session_id, udp, control, stop, err, report);
+        if (show_window) receiver.open_window();
         control.send_go();
         session_started = true;
-        receiver.run(show_window);
+        receiver.run();
     } catch (const Interrupted&) {
         report.end_reason = "interrupted";
     } catch (const movie::MovieError& e) {
