@@ -1,0 +1,60 @@
+// The client role of tpc3-conform on the command line:
+//   tpc3-conform --client-cmd 'python3 Client.py {host} {tcp_port} {udp_port} {file}' --workdir DIR
+//                [--json FILE] [--junit FILE] [--pcap FILE] [--artifacts DIR] [--only IDS] [--skip IDS] ...
+// The tpc3-conform executable (conformance/cli) owns the command line; it
+// adds the client options with add_client_role_options() and, when
+// --client-cmd is given, calls run_client_role(). client_role_main() parses a
+// whole command line of the client role by itself (tests, and any front end
+// that wants only this role).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace tpc3::conform::client {
+
+struct ClientRoleOptions {
+    // Client-only options.
+    std::string client_cmd;                   // --client-cmd
+    std::filesystem::path workdir;            // --workdir
+    std::vector<std::string> client_env;      // --client-env NAME=VALUE (repeatable)
+    std::optional<std::filesystem::path> artifacts;  // --artifacts DIR (default: next to --json, else a kept temp dir)
+    double min_played_ratio = 0.90;           // --min-played
+    double refusal_exit_s = 4.0;              // --refusal-exit
+    std::optional<std::uint32_t> session_id;  // --session-id (default: random)
+    std::uint64_t seed = 1;                   // --seed
+    bool keep_workdir = false;                // --keep-workdir
+
+    // Options every role shares (the CLI fills them from its own parse).
+    std::optional<std::filesystem::path> json;   // --json FILE ("-": stdout)
+    std::optional<std::filesystem::path> junit;  // --junit FILE
+    std::optional<std::filesystem::path> pcap;   // --pcap FILE
+    std::string only, skip;                      // --only / --skip glob lists
+    bool verbose = false;
+    std::optional<bool> colour;                  // nullopt: colour when stdout is a terminal
+};
+
+// Adds the client-only options above to `app`, bound to `options`
+// (--client-cmd, --workdir, --client-env, --artifacts, --min-played,
+// --refusal-exit, --session-id, --seed; --keep-workdir only when
+// `with_keep_workdir`, for a CLI that already has its own).
+void add_client_role_options(CLI::App& app, ClientRoleOptions& options, bool with_keep_workdir = true);
+
+// Runs the client role and writes the outputs: console table on `out`,
+// problems on `err`. Returns the exit status: 0 every required check passed,
+// 1 one failed or errored, 2 usage or harness error.
+int run_client_role(const ClientRoleOptions& options, std::ostream& out, std::ostream& err);
+
+// Parses a whole client-role command line (client options plus --json,
+// --junit, --pcap, --only, --skip, --verbose, --no-color) and runs it.
+int client_role_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace tpc3::conform::client
