@@ -1,5 +1,7 @@
 #include "suite/server_plan.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <exception>
 #include <functional>
@@ -24,6 +26,8 @@ constexpr milliseconds kDeathWatchAfterFailure{700};
 // settle, 0.5 s before Go) before the probe gives up waiting for it.
 constexpr milliseconds kMainFirstDatagramWait{8000};
 constexpr const char* kAgain = " (again, alone)";
+// A stream at 20/s brings its next datagram within 50 ms; this is ample.
+constexpr milliseconds kMainGoesOnWait{400};
 
 struct Asked {
     const Question* question = nullptr;
@@ -110,7 +114,14 @@ private:
                 while (!probe_watch.replied() && !probe_watch.ended() && !main_watch.ended() &&
                        !ctx_.deadline().passed())
                     std::this_thread::sleep_for(milliseconds(5));
-                out_.concurrent = probe_watch.replied() && !main_watch.ended();
+                // Concurrent only if the main stream went on after the probe's
+                // reply: a one-session-at-a-time server answers the probe
+                // right after the main stream's last frame, while the runner
+                // still waits for stray frames.
+                if (const auto reply = probe_watch.replied_at(); reply && !main_watch.ended())
+                    out_.concurrent = main_watch.wait_for_datagram_after(
+                        *reply, std::min(ctx_.deadline().until(),
+                                         SessionWatch::TimePoint::clock::now() + kMainGoesOnWait));
                 log_.event(out_.concurrent
                                ? "the server answered a second session while the main stream ran: concurrent; "
                                  "the other questions run alongside the main stream"
@@ -131,11 +142,11 @@ private:
         for (const Asked& a : asked_)
             if (a.lane_started_s >= 0)
                 log_.add({a.question->name, "alongside the main stream", a.lane_started_s, a.lane_duration_s,
-                          a.question->settled(now), ""});
+                          settled(*a.question, now), ""});
         record(main_q_,
                out_.concurrent ? "with the probe and the lanes alongside"
                                : std::string(probe_started ? "alone (the probe waited)" : "alone"),
-               main_started, main_q_.settled(ctx_.snapshot()));
+               main_started, settled(main_q_, ctx_.snapshot()));
         // Only a concurrent server handled another session during the main stream.
         asked_.insert(asked_.begin(), Asked{&main_q_, out_.concurrent, false, true, -1, 0});
         if (!out_.concurrent && want_second_) {
@@ -186,7 +197,7 @@ private:
         const double t = log_.now_s();
         guarded(second_q_.name, [&] { ask_second_session(ctx_, "", true); });
         const Observations now = ctx_.snapshot();
-        const bool ok = second_q_.settled(now);
+        const bool ok = settled(second_q_, now);
         record(second_q_, overlapped ? "after the main stream's frames, alongside others" : "after the main stream", t,
                ok);
         // The process found dead after the main stream: asked again alone
@@ -234,7 +245,7 @@ private:
         const std::size_t deaths_before = ctx_.keeper().deaths().size();
         const double t = log_.now_s();
         guarded(q.name, [&] { q.ask(ctx_, suffix); });
-        const bool ok = q.settled(ctx_.snapshot());
+        const bool ok = settled(q, ctx_.snapshot());
         bool died = ctx_.keeper().deaths().size() > deaths_before;
         // (Not after a second asking: that answer is final anyway.)
         if (!ok && !died && ctx_.keeper().launched() && suffix.empty()) {
@@ -255,7 +266,7 @@ private:
         for (const Asked& a : first_round) {
             const Question& q = *a.question;
             const Observations now = ctx_.snapshot();
-            if (q.settled(now)) continue;
+            if (settled(q, now)) continue;
             if (!a.overlapped && !a.died_around) continue;
             // Asked alone, and its own hostile part killed the server: final.
             if (!a.overlapped && a.may_blame && q.killed_by_it && q.killed_by_it(now)) continue;
@@ -282,6 +293,18 @@ private:
     }
 
     // ------------------------------------------------------------ support
+
+    // q.settled(obs), its CPU time counted apart from the sessions' (it
+    // judges, which decodes JPEGs: not the cost of receiving datagrams).
+    bool settled(const Question& q, const Observations& obs)
+    {
+        timespec a{}, b{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        const bool ok = q.settled(obs);
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        out_.verdicts_cpu_s += static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e9;
+        return ok;
+    }
 
     bool ensure_alive(const std::string& before)
     {

@@ -37,6 +37,7 @@ struct PlanOutcome {
     std::vector<std::string> harness_problems;  // the runner's own failures (never the server's)
     std::string stopped;                        // why the plan stopped early (deadline, no restart), or empty
     std::optional<SessionRecord> full_stream;   // --full
+    double verdicts_cpu_s = 0;  // CPU spent judging answers during the plan (not receiving)
 };
 
 PlanOutcome run_plan(SuiteContext& ctx, const PlanSettings& settings, PlanLog& log);

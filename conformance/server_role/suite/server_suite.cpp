@@ -1,6 +1,7 @@
 #include "suite/server_suite.h"
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <random>
 
@@ -8,6 +9,7 @@
 #include "movie/movie_format.h"
 #include "report/timestamp.h"
 #include "suite/judgement.h"
+#include "suite/phase_timer.h"
 #include "suite/plan_log.h"
 #include "suite/questions.h"
 #include "suite/runner_movies.h"
@@ -225,9 +227,11 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
     RunDeadline deadline(options.timeout);
     PlanOutcome plan;
     nlohmann::json extra;
+    PhaseTimer phases;
     try {
         make_movies(setup, options, launched);
         init_observations(obs, setup, options, launched);
+        phases.end("movies");
         if (launched) {
             LaunchedServer& server = launch(setup, options, std::get<LaunchSpec>(options.target));
             if (options.keep_workdir) run.kept_workdir = server.temp_root();
@@ -238,6 +242,7 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
             } else {
                 log.event("started \"" + server.command_line() + "\" in " + server.served_dir().string());
             }
+            phases.end("server_start");
         }
         if (obs.harness_problem.empty()) {
             ServerKeeper keeper(*setup.target, options.on_server_endpoint);
@@ -245,6 +250,7 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
             obs.malformed_requests = unasked_malformed_steps(inputs.live_file);
             SuiteContext ctx(keeper, deadline, options.observer, inputs, obs);
             plan = run_plan(ctx, PlanSettings{options.selection, options.max_lanes}, log);
+            phases.end("sessions");
             apply_restart_outcomes(keeper, obs);
             extra["server_restarts"] = keeper.restarts();
         }
@@ -266,6 +272,7 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
         }
     }
     if (setup.target) setup.target->stop();
+    phases.mark();
 
     std::optional<LongStream> long_stream;
     if (setup.full_movie && plan.full_stream) long_stream = LongStream{*plan.full_stream, *setup.full_movie};
@@ -280,6 +287,10 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
     r.dialect = "tpc3";
     r.started = report::iso8601_utc(started_wall);
     r.checks = judge_run(obs, long_stream, options.selection);
+    phases.end("judging");
+    extra["timings"] = phases.to_json();
+    if (extra["timings"].contains("sessions"))
+        extra["timings"]["sessions"]["of_which_verdicts_cpu_s"] = std::round(plan.verdicts_cpu_s * 1e4) / 1e4;
     extra["concurrent_server"] = plan.concurrent;
     extra["plan"] = log.to_json();
     extra["movies"] = movies_json(setup);

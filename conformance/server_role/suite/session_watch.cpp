@@ -12,7 +12,18 @@ bool SessionWatch::wait(TimePoint until, Pred moment)
 
 bool SessionWatch::wait_for_reply(TimePoint until)
 {
-    return wait(until, [&] { return replied_; });
+    return wait(until, [&] { return replied_at_.has_value(); });
+}
+
+bool SessionWatch::wait_for_datagram_after(WallTime after, TimePoint until)
+{
+    return wait(until, [&] { return last_received_ && *last_received_ > after; });
+}
+
+std::optional<WallTime> SessionWatch::replied_at() const
+{
+    std::lock_guard lock(mutex_);
+    return replied_at_;
 }
 
 bool SessionWatch::wait_for_datagrams(std::size_t n, TimePoint until)
@@ -28,7 +39,7 @@ bool SessionWatch::wait_for_end(TimePoint until)
 bool SessionWatch::replied() const
 {
     std::lock_guard lock(mutex_);
-    return replied_;
+    return replied_at_.has_value();
 }
 
 bool SessionWatch::ended() const
@@ -54,7 +65,7 @@ void SessionWatch::tcp_data(const SessionTag& t, Direction d, std::span<const st
     if (d != Direction::FromServer || bytes.empty()) return;
     {
         std::lock_guard lock(mutex_);
-        replied_ = true;
+        if (!replied_at_) replied_at_ = at;
     }
     changed_.notify_all();
 }
@@ -70,6 +81,7 @@ void SessionWatch::datagram(const SessionTag& t, const ReceivedPacket& p, const 
     {
         std::lock_guard lock(mutex_);
         ++datagrams_;
+        if (!last_received_ || p.received > *last_received_) last_received_ = p.received;
     }
     changed_.notify_all();
 }

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 
 #include "session/connection_observer.h"
 
@@ -23,8 +24,12 @@ public:
     bool wait_for_reply(TimePoint until);
     bool wait_for_datagrams(std::size_t n, TimePoint until);
     bool wait_for_end(TimePoint until);
+    // A datagram that the kernel received after `after` (wall clock).
+    bool wait_for_datagram_after(WallTime after, TimePoint until);
 
     bool replied() const;
+    // When the first reply bytes came (wall clock), once they have.
+    std::optional<WallTime> replied_at() const;
     bool ended() const;
 
     void udp_bound(const SessionTag& t, const net::Endpoint& local) override;
@@ -42,8 +47,9 @@ private:
     ConnectionObserver* next_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    bool replied_ = false;
+    std::optional<WallTime> replied_at_;
     std::size_t datagrams_ = 0;
+    std::optional<WallTime> last_received_;  // the latest kernel receive time
     bool ended_ = false;
 };
 
