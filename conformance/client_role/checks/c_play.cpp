@@ -33,6 +33,10 @@ CheckResult play_01(const JudgeContext& ctx)
                                    "observed" + note,
                              evidence);
     if (pb.sent_count == 0) {
+        if (!s.reply_at)
+            return report::error(info, "the runner sent no SessionID (" + s.error + "), so playback could not be "
+                                       "observed" + note,
+                                 evidence);
         if (!s.go_received())
             return report::fail(info, "the client sent no Go, so no frame was sent and none was shown" + note,
                                 evidence);

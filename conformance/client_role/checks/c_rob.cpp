@@ -103,8 +103,9 @@ CheckResult rob_03(const JudgeContext& ctx)
 }
 
 // C-ROB-04: valid frames after rejected packets are still shown. Judged over
-// the C-REJ poisons the client dropped (never written nor shown) while it was
-// playing (a valid frame right before the poison was shown).
+// the C-REJ poisons the client did not show (a client that writes a poison
+// before checking it still rejects it from playback; C-REJ-* judge the
+// write) while it was playing (valid frames right before the poison played).
 CheckResult rob_04(const JudgeContext& ctx)
 {
     const report::CheckInfo& info = report::lookup("C-ROB-04");
@@ -117,10 +118,11 @@ CheckResult rob_04(const JudgeContext& ctx)
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const PlannedDatagram& d = plan.at(i);
         if (d.kind != DatagramKind::Poison || !pb.was_sent(i)) continue;
-        if (pb.is_shown(i) || pb.is_written(i)) {
-            ++accepted;  // not a rejected packet: C-REJ-* judge it
+        if (pb.is_shown(i)) {
+            ++accepted;  // played: not a rejected packet (C-REJ-* judge it)
             continue;
         }
+        // Not shown: rejected by the player, even when written (C-REJ-* judge the write).
         if (!shown_before(pb, i)) {
             ++not_playing;
             continue;
@@ -144,11 +146,11 @@ CheckResult rob_04(const JudgeContext& ctx)
     evidence["accepted_poisons"] = accepted;
     if (judged == 0)
         return report::error(info,
-                             "no dropped poison to judge: " + std::to_string(accepted) + " accepted, " +
+                             "no rejected poison to judge: " + std::to_string(accepted) + " shown, " +
                                  std::to_string(not_playing) + " sent while the client showed no frame",
                              evidence);
     return report::pass(info,
-                        "valid frames were shown after each of the " + std::to_string(judged) + " dropped poisons",
+                        "valid frames were shown after each of the " + std::to_string(judged) + " poisons not played",
                         evidence);
 }
 

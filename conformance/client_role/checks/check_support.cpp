@@ -93,8 +93,9 @@ std::optional<report::CheckResult> playback_unjudgeable(const report::CheckInfo&
                                    "observed" + note,
                              evidence);
     if (pb.sent_count == 0) {
-        std::string why = s.go_received() ? "no datagram could be sent (" + s.error + ")"
-                                          : "the client sent no Go, so the runner sent no datagram";
+        std::string why = !s.reply_at       ? "the runner sent no SessionID (" + s.error + ")"
+                          : s.go_received() ? "no datagram could be sent (" + s.error + ")"
+                                            : "the client sent no Go, so the runner sent no datagram";
         return report::error(info, why + ": nothing to judge" + note, evidence);
     }
     return std::nullopt;

@@ -79,6 +79,47 @@ bool wait_for_exit(const harness::Process& p, SteadyClock::time_point until)
     return p.exit_status().has_value();
 }
 
+// Raises a flag when the stream starts (the request named where datagrams
+// go), and passes every event on.
+class StreamingFlag final : public ServeObserver {
+public:
+    StreamingFlag(std::atomic<bool>& flag, ServeObserver* next) : flag_(flag), next_(next) {}
+    void connected(const SessionTag& t, const net::Endpoint& c, const net::Endpoint& r, WallTime at) override
+    {
+        if (next_ != nullptr) next_->connected(t, c, r, at);
+    }
+    void control(const SessionTag& t, Direction d, std::span<const std::uint8_t> b, WallTime at) override
+    {
+        if (next_ != nullptr) next_->control(t, d, b, at);
+    }
+    void stream_target(const SessionTag& t, const net::Endpoint& from, const net::Endpoint& to) override
+    {
+        flag_ = true;
+        if (next_ != nullptr) next_->stream_target(t, from, to);
+    }
+    void datagram_sent(const SessionTag& t, const SentDatagram& d, const net::Endpoint& from,
+                       const net::Endpoint& to) override
+    {
+        if (next_ != nullptr) next_->datagram_sent(t, d, from, to);
+    }
+    void closed(const SessionTag& t, Closer c, bool reset, WallTime at) override
+    {
+        if (next_ != nullptr) next_->closed(t, c, reset, at);
+    }
+    void extra_connection(const SessionTag& t, const ExtraConnection& e) override
+    {
+        if (next_ != nullptr) next_->extra_connection(t, e);
+    }
+    void session_ended(const SessionTag& t, const ServedSession& s) override
+    {
+        if (next_ != nullptr) next_->session_ended(t, s);
+    }
+
+private:
+    std::atomic<bool>& flag_;
+    ServeObserver* next_;
+};
+
 }  // namespace
 
 ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spec)
@@ -138,7 +179,12 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
         so.label = spec.label;
         so.accept_timeout = settings.connect_timeout;
         so.go_timeout = settings.go_timeout;
-        so.give_up = [&client_gone] { return client_gone.load(); };
+        // A client that has exited cannot connect or answer: stop waiting for
+        // it. Once streaming, send the whole plan anyway, so that the frames a
+        // dead client did not show count against C-PLAY-01 and the injections
+        // after its death are judged (error), like for a client that hangs.
+        std::atomic<bool> streaming{false};
+        so.give_up = [&client_gone, &streaming] { return client_gone.load() && !streaming.load(); };
         so.poll_slice = 50ms;
         RunnerServer server(so);
         run.tcp_port = server.port();
@@ -184,10 +230,11 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
 
         std::optional<ConnectionObserverAdapter> adapter;
         if (settings.observer != nullptr) adapter.emplace(*settings.observer);
+        StreamingFlag flag(streaming, adapter ? &*adapter : nullptr);
         std::atomic<bool> served_done{false};
         ServedSession served;
         std::thread serve_thread([&] {
-            served = server.serve(run.plan, adapter ? &*adapter : nullptr);
+            served = server.serve(run.plan, &flag);
             served_done = true;
         });
         while (!served_done) {

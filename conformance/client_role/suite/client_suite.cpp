@@ -24,21 +24,6 @@ bool any_selected(const report::Selection& selection, std::initializer_list<cons
     return false;
 }
 
-// The order of the injections (fixtures/README.md, "Order of the main run"):
-// the C-REJ poisons, the short datagrams, the random bytes, then the advisory
-// ones (the big frame, the corrupt JPEG last). A client that dies on a
-// crash-prone datagram has been judged on everything before it, and the
-// valid frames after the last one (its followers and the tail) are over 10 %
-// of all, so such a death also fails C-PLAY-01.
-std::vector<Fault> suite_faults()
-{
-    std::vector<Fault> faults = rejection_faults();
-    for (Fault f : {Fault::ShortEmpty, Fault::ShortOneByte, Fault::ShortElevenBytes, Fault::RandomBytes,
-                    Fault::BigFrame, Fault::CorruptJpeg})
-        faults.push_back(f);
-    return faults;
-}
-
 double round3(double x)
 {
     return std::round(x * 1000.0) / 1000.0;
@@ -144,7 +129,6 @@ ClientSuiteRun run_client_suite(const ClientSuiteOptions& options)
             PlanOptions po;
             po.session_id = options.session_id.value_or(random_session_id());
             po.seed = options.seed;
-            po.faults = suite_faults();
             plan = InjectionPlan::build(po);
         } catch (const std::exception& e) {
             plan_problem = std::string("the runner could not build its injection plan: ") + e.what();
