@@ -135,6 +135,20 @@ TEST(Cli, APassingRunWritesTheReportsAndTheCapture)
     EXPECT_FALSE(c.error) << c.error->to_string("r.pcap");
     EXPECT_GT(c.udp.size(), 40u);
     EXPECT_GT(c.tcp.size(), 30u);
+
+    // tshark decodes the main stream's RTP headers on the port the report names.
+    std::uint16_t main_port = 0;
+    for (const auto& s : j.at("extra").at("sessions"))
+        if (s.at("label") == "main stream") main_port = s.at("udp_port").get<std::uint16_t>();
+    ASSERT_NE(main_port, 0);
+    harness::ProcessOptions o = harness::command({"tshark", "-r", (dir / "r.pcap").string(), "-d",
+                                                  "udp.port==" + std::to_string(main_port) + ",rtp", "-Y",
+                                                  "rtp.p_type == 26", "-T", "fields", "-e", "rtp.seq"});
+    harness::Process tshark(std::move(o));
+    ASSERT_TRUE(tshark.wait_for(60s)) << "tshark did not end";
+    std::string expected;
+    for (int seq = 1; seq <= 40; ++seq) expected += std::to_string(seq) + "\n";
+    EXPECT_EQ(tshark.read_output(harness::Stream::out), expected) << tshark.read_output(harness::Stream::err);
 }
 
 TEST(Cli, AFailedRunStillWritesItsReportsAndCapture)

@@ -144,7 +144,7 @@ void add_run_options(CLI::App& app, CommandLine& cl)
         ->capture_default_str()
         ->group(group);
     app.add_flag("--keep-workdir", cl.keep_workdir,
-                 "keep the server's temporary directory (its copy of --workdir, the movies, its logs) and say where")
+                 "with --server-cmd: keep the server's temporary directory (its copy of --workdir with the movies, its logs) and name it in the report")
         ->group(group);
 }
 

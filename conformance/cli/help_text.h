@@ -72,7 +72,8 @@ OUTPUT
   session of the run (control TCP and RTP UDP) to one capture: live on the
   loopback interface when the runner may capture, otherwise rebuilt from
   the runner's own view with correct headers. Open it with Wireshark, or
-  tshark -r FILE -d udp.port==N,rtp (N: a session's UDP port, in --verbose).
+  tshark -r FILE -d udp.port==N,rtp, N being a session's UDP port (shown by
+  --verbose, and listed in the JSON report under extra.sessions).
   Reports and the capture are written even when the run fails.
 
 EXIT STATUS

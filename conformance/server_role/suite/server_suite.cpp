@@ -9,6 +9,7 @@
 #include "movie/movie_format.h"
 #include "report/timestamp.h"
 #include "suite/judgement.h"
+#include "suite/observed_sessions.h"
 #include "suite/phase_timer.h"
 #include "suite/plan_log.h"
 #include "suite/questions.h"
@@ -91,8 +92,9 @@ std::string random_missing_name()
 
 void make_movies(Setup& s, const ServerSuiteOptions& o, bool launched)
 {
+    // Not kept with --keep-workdir: the movies are copied into the server's
+    // directory, which is.
     s.movies_dir.emplace("tpc3conform-movies-");
-    if (o.keep_workdir) s.movies_dir->keep();
     const fs::path dir = s.movies_dir->path();
     if (!launched) return;  // a remote server has only its own movie
     if (!s.main_movie) s.main_movie = make_marker_movie(dir, movie_names::main, main_movie_spec());
@@ -206,6 +208,24 @@ nlohmann::json movies_json(const Setup& s)
     return j;
 }
 
+// The sessions of the run (the last answer of each question), so that a
+// reader of the capture knows which UDP port to decode as RTP.
+nlohmann::json sessions_json(const Observations& obs, const std::optional<SessionRecord>& long_stream)
+{
+    nlohmann::json list = nlohmann::json::array();
+    auto add = [&](const SessionRecord& r) {
+        list.push_back({{"label", r.label},
+                        {"file", r.file},
+                        {"udp_port", r.udp_port},
+                        {"control", r.control_local.str() + " -> " + r.server.str()},
+                        {"datagrams", r.packets.size() + r.packets_not_kept},
+                        {"end", to_string(r.end)}});
+    };
+    for (const SessionRecord* r : observed_sessions(obs)) add(*r);
+    if (long_stream) add(*long_stream);
+    return list;
+}
+
 }  // namespace
 
 ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
@@ -294,6 +314,7 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
     extra["concurrent_server"] = plan.concurrent;
     extra["plan"] = log.to_json();
     extra["movies"] = movies_json(setup);
+    extra["sessions"] = sessions_json(obs, plan.full_stream);
     nlohmann::json events = nlohmann::json::array();
     for (const ProcessEvidence& e : obs.process_events) events.push_back(process_event_json(e));
     extra["process_events"] = events;

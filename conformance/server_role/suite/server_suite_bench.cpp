@@ -22,6 +22,7 @@
 #include "harness/readiness.h"
 #include "harness/temp_dir.h"
 #include "session/client_session.h"
+#include "suite/observed_sessions.h"
 #include "suite/runner_movies.h"
 #include "suite/server_suite.h"
 #include "suite/session_scripts.h"
@@ -41,30 +42,11 @@ double cpu_seconds()
     return s(u.ru_utime) + s(u.ru_stime);
 }
 
-std::size_t datagrams(const SessionRecord& r) { return r.packets.size() + r.packets_not_kept; }
-
 // Every datagram the runner received in the run.
 std::size_t datagrams(const Observations& o)
 {
     std::size_t n = 0;
-    if (o.main_stream) n += datagrams(*o.main_stream);
-    if (o.missing_file) n += datagrams(*o.missing_file);
-    if (o.id_sessions)
-        for (const auto& r : *o.id_sessions) n += datagrams(r);
-    for (const auto* steps : {&o.malformed_requests, &o.vanishing_clients})
-        if (*steps)
-            for (const RobustnessStep& s : **steps) {
-                for (const auto& h : s.hostile) n += datagrams(h);
-                if (s.liveness) n += datagrams(*s.liveness);
-            }
-    if (o.second_session) {
-        for (const auto& h : o.second_session->hostile) n += datagrams(h);
-        if (o.second_session->liveness) n += datagrams(*o.second_session->liveness);
-    }
-    if (o.concurrency) n += datagrams(o.concurrency->second);  // ->first is the main stream
-    if (o.traversal)
-        for (const auto& t : *o.traversal) n += datagrams(t.session);
-    if (o.big_frames) n += datagrams(o.big_frames->session);
+    for (const SessionRecord* r : observed_sessions(o)) n += r->packets.size() + r->packets_not_kept;
     return n;
 }
 
