@@ -52,7 +52,14 @@ PoisonVerdict judge_poison(const Playback& pb, std::size_t i)
                 v.message += " (screenshot " + v.evidence["shown"]["screenshot"].get<std::string>() + ")";
         }
         if (written) {
-            const WrittenFile& f = *pb.written[i].front();
+            // Name the write under its final name when there is one (not the .tmp before a rename).
+            const WrittenFile* shown_file = pb.written[i].front();
+            for (const WrittenFile* w : pb.written[i])
+                if (w->final) {
+                    shown_file = w;
+                    break;
+                }
+            const WrittenFile& f = *shown_file;
             v.evidence["written"] = written_evidence(pb, i);
             v.message += std::string(shown ? " and" : "") + " written to " + f.name + " at " +
                          seconds_text(pb.seconds(f.when)) + " (" + observe::describe(f.match) + ")";

@@ -118,11 +118,13 @@ int run_client_role(const ClientRoleOptions& o, std::ostream& out, std::ostream&
     }
     if (o.verbose) so.progress = &err;
 
+    so.observer = o.observer;
+    so.on_ports = o.on_ports;
     std::unique_ptr<RunCapture> capture;
     try {
         const auto known = report::checks_for(report::Role::Client);
         so.selection = report::Selection::parse(o.only, o.skip, known);
-        if (o.pcap) {
+        if (o.pcap && o.observer == nullptr) {
             capture = std::make_unique<RunCapture>(*o.pcap);
             so.observer = capture->observer();
             so.on_ports = [c = capture.get(), m = std::make_shared<std::mutex>()](std::uint16_t tcp,

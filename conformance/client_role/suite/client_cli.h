@@ -10,10 +10,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "session/connection_observer.h"
 
 namespace CLI {
 class App;
@@ -40,6 +43,12 @@ struct ClientRoleOptions {
     std::string only, skip;                      // --only / --skip glob lists
     bool verbose = false;
     std::optional<bool> colour;                  // nullopt: colour when stdout is a terminal
+
+    // A CLI with its own pcap writer sets these instead of `pcap` (then it
+    // adds the pcap artifact itself): the traffic observer, and each run's
+    // ports before its client starts. Both thread-safe.
+    server::ConnectionObserver* observer = nullptr;
+    std::function<void(std::uint16_t tcp_port, std::uint16_t udp_port)> on_ports;
 };
 
 // Adds the client-only options above to `app`, bound to `options`

@@ -348,8 +348,7 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
                                              [&](const observe::ObservedFile& r) { return r.index == f.record; });
                 if (it == records.end()) continue;
                 const fs::path copy = artifact("written-" + check_slug(d.check_id) + "-d" + std::to_string(d.index) +
-                                               "-" + std::to_string(f.record) + "-" +
-                                               fs::path(f.name).filename().string());
+                                               "-r" + std::to_string(f.record) + ".jpg");
                 if (write_bytes(copy, it->bytes)) {
                     f.artifact = copy.string();
                     out.artifacts[spec.slug + ".written." + d.check_id + ".d" + std::to_string(d.index) + "." +

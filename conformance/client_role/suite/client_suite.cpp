@@ -71,6 +71,20 @@ nlohmann::json run_json(const ClientRunOutcome& o)
                        {"ticks_missed", s.ticks_missed}};
         if (!s.errors.empty()) j["screen"]["errors"] = s.errors;
     }
+    if (r.screen && r.served) {
+        // Decoder accuracy: a reading of a value not sent yet when the grab
+        // ended (or not in the plan at all) is a misreading.
+        std::size_t readings = 0, misreadings = 0;
+        for (const observe::GrabRecord& g : r.screen->grabs)
+            for (const marker::MarkerReading& m : g.readings) {
+                ++readings;
+                const auto index = r.plan.find_marker(m.value);
+                const SentDatagram* d = index ? r.served->sent_for(*index) : nullptr;
+                if (d == nullptr || d->sent_steady > g.finished) ++misreadings;
+            }
+        j["screen"]["readings"] = readings;
+        j["screen"]["misreadings"] = misreadings;
+    }
     if (r.files) j["files_written"] = r.files->size();
     if (!o.harness_problem.empty()) j["harness_problem"] = o.harness_problem;
     if (o.kept_workdir) j["kept_workdir"] = o.kept_workdir->string();

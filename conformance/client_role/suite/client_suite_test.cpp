@@ -23,6 +23,12 @@ void expect_every_check_passes(const ClientSuiteRun& run)
     for (const auto& r : run.report.checks) EXPECT_EQ(r.status(), report::Status::Pass) << describe(r);
     EXPECT_EQ(run.report.exit_status(), 0);
     EXPECT_TRUE(run.left_nothing);
+    // The screen decoder never names a value that was not on the screen yet.
+    for (const auto& r : run.report.extra.at("runs"))
+        if (r.at("label") == "main run") {
+            EXPECT_GT(r.at("screen").at("readings").get<int>(), 100) << r.dump();
+            EXPECT_EQ(r.at("screen").at("misreadings"), 0) << r.dump();
+        }
 }
 
 TEST(ClientSuite, PythonExampleClientPassesEveryCheckThroughTheCli)
@@ -47,6 +53,11 @@ TEST(ClientSuite, PythonExampleClientPassesEveryCheckThroughTheCli)
     EXPECT_EQ(j.at("checks").size(), report::checks_for(report::Role::Client).size());
     for (const auto& c : j.at("checks")) EXPECT_EQ(c.at("status"), "pass") << c.dump(2);
     EXPECT_EQ(j.at("summary").at("fail"), 0);
+    for (const auto& r : j.at("extra").at("runs"))
+        if (r.at("label") == "main run") {
+            EXPECT_GT(r.at("screen").at("readings").get<int>(), 100) << r.dump();
+            EXPECT_EQ(r.at("screen").at("misreadings"), 0) << r.dump();
+        }
     // Evidence next to the JSON report: the contact sheet at least, and the client's output.
     const fs::path sheet = j.at("artifacts").at("main.contact_sheet").get<std::string>();
     EXPECT_TRUE(fs::exists(sheet)) << sheet;
