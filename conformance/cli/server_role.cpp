@@ -3,6 +3,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/line_synced_stream.h"
 #include "cli/pcap_output.h"
 #include "cli/report_outputs.h"
 #include "cli/target_address.h"
@@ -96,14 +97,16 @@ int run_server_role(const CommandLine& cl, std::ostream& out, std::ostream& err)
             return report::exit_code::usage_or_harness;
         }
     }
+    // Session threads and the plan write --verbose lines at once: whole lines only.
+    LineSyncedStream verbose_out(out);
     std::optional<server::VerbosePrinter> verbose;
-    if (cl.verbose) verbose.emplace(out);
+    if (cl.verbose) verbose.emplace(verbose_out);
     server::ObserverList observers;
     if (pcap) observers.add(pcap->observer());
     if (verbose) observers.add(&*verbose);
     options.observer = observers.empty() ? nullptr : &observers;
     if (pcap) options.on_server_endpoint = [&pcap](const net::Endpoint& e) { pcap->server_endpoint(e); };
-    options.progress = cl.verbose ? &out : nullptr;
+    options.progress = cl.verbose ? &verbose_out : nullptr;
 
     const std::string started = report::iso8601_utc_now();
     const milliseconds limit = options.timeout + kWatchdogSlack;
