@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 namespace tpc3::conform::server {
 
@@ -16,13 +17,24 @@ std::string seconds(double s)
 }
 }  // namespace
 
+// One whole line per write (and flushed): the session lines of --verbose,
+// written by other threads, do not cut into it.
+void PlanLog::write(const std::string& line)
+{
+    progress_->write(line.data(), static_cast<std::streamsize>(line.size()));
+    progress_->flush();
+}
+
 void PlanLog::add(PlanEntry entry)
 {
     std::lock_guard lock(mutex_);
-    if (progress_)
-        *progress_ << "[plan " << seconds(entry.started_s) << "] " << entry.question << " (" << entry.mode << "): "
-                   << (entry.settled ? "settled" : "not settled") << " in " << round_ms(entry.duration_s) << " s"
-                   << (entry.note.empty() ? "" : "; " + entry.note) << '\n';
+    if (progress_) {
+        std::ostringstream line;
+        line << "[plan " << seconds(entry.started_s) << "] " << entry.question << " (" << entry.mode
+             << "): " << (entry.settled ? "settled" : "not settled") << " in " << round_ms(entry.duration_s) << " s"
+             << (entry.note.empty() ? "" : "; " + entry.note) << '\n';
+        write(line.str());
+    }
     entries_.push_back(std::move(entry));
 }
 
@@ -30,7 +42,7 @@ void PlanLog::event(const std::string& text)
 {
     std::lock_guard lock(mutex_);
     const double at = now_s();
-    if (progress_) *progress_ << "[plan " << seconds(at) << "] " << text << '\n';
+    if (progress_) write("[plan " + seconds(at) + "] " + text + "\n");
     events_.emplace_back(at, text);
 }
 

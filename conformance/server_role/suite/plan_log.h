@@ -35,6 +35,8 @@ public:
     nlohmann::json to_json() const;
 
 private:
+    void write(const std::string& line);
+
     std::ostream* progress_;
     Clock::time_point start_;
     mutable std::mutex mutex_;
