@@ -45,7 +45,7 @@ inline constexpr const char* kFooter = R"(MODES
 
 THE RUN
   The main stream (by default the runner's own movie of 40 frames, 2 s)
-  waits 0.5 s between the SessionID and Go. Once its first datagram is in, a
+  waits 0.55 s between the SessionID and Go. Once its first datagram is in, a
   second session asks for a SessionID: a server that answers it during the
   main stream serves sessions concurrently (S-ROB-04), and the other
   questions then run alongside the main stream (about 4 s in all). Otherwise

@@ -49,7 +49,9 @@ SessionScript main_stream_script(std::string label, std::string file, std::optio
     s.file = std::move(file);
     s.reply_idle = Millis(300);
     s.reply_deadline = Millis(5000);
-    s.wait_before_go = Millis(500);
+    // S-SETUP-03 wants at least 0.5 s between the reply and Go; the margin
+    // keeps wall-clock rounding from ever making the recorded wait shorter.
+    s.wait_before_go = Millis(550);
     s.expected_frames = frames;
     s.frames_idle = Millis(300);
     s.idle_end = Millis(500);

@@ -31,7 +31,7 @@ struct StreamLength {
 // rate, plus set-up slack); for an unknown length, `unknown`.
 Millis stream_deadline(std::optional<std::size_t> frames, Millis unknown);
 
-// The main stream: waits 0.5 s before Go (S-SETUP-03), 0.3 s reply settle,
+// The main stream: waits 0.55 s before Go (S-SETUP-03 needs 0.5 s), 0.3 s reply settle,
 // 0.3 s after the last expected frame for extra ones (S-PAY-03).
 SessionScript main_stream_script(std::string label, std::string file, std::optional<std::size_t> frames,
                                  Millis deadline);
