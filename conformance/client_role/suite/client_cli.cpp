@@ -70,13 +70,12 @@ private:
 
 }  // namespace
 
-void add_client_role_options(CLI::App& app, ClientRoleOptions& o, bool with_keep_workdir)
+void add_client_role_options(CLI::App& app, ClientRoleOptions& o, bool with_shared)
 {
     app.add_option("--client-cmd", o.client_cmd,
                    "client under test: a command run by /bin/sh -c in a fresh copy of --workdir, with {host} "
                    "{tcp_port} {udp_port} {file} replaced, e.g. 'python3 Client.py {host} {tcp_port} {udp_port} "
                    "{file}'");
-    app.add_option("--workdir", o.workdir, "the client's directory (copied fresh for every client run)");
     app.add_option("--client-env", o.client_env, "NAME=VALUE added to the client's environment (repeatable)");
     app.add_option_function<std::string>(
         "--artifacts", [&o](const std::string& v) { o.artifacts = fs::path(v); },
@@ -90,7 +89,10 @@ void add_client_role_options(CLI::App& app, ClientRoleOptions& o, bool with_keep
         "--session-id", [&o](const std::uint32_t& v) { o.session_id = v; },
         "SessionID of the main run (default: random)");
     app.add_option("--seed", o.seed, "seed of the random and corrupt datagrams");
-    if (with_keep_workdir) app.add_flag("--keep-workdir", o.keep_workdir, "leave each run's directory on disk");
+    if (with_shared) {
+        app.add_option("--workdir", o.workdir, "the client's directory (copied fresh for every client run)");
+        app.add_flag("--keep-workdir", o.keep_workdir, "leave each run's directory on disk");
+    }
 }
 
 int run_client_role(const ClientRoleOptions& o, std::ostream& out, std::ostream& err)

@@ -52,10 +52,11 @@ struct ClientRoleOptions {
 };
 
 // Adds the client-only options above to `app`, bound to `options`
-// (--client-cmd, --workdir, --client-env, --artifacts, --min-played,
-// --refusal-exit, --session-id, --seed; --keep-workdir only when
-// `with_keep_workdir`, for a CLI that already has its own).
-void add_client_role_options(CLI::App& app, ClientRoleOptions& options, bool with_keep_workdir = true);
+// (--client-cmd, --client-env, --artifacts, --min-played, --refusal-exit,
+// --session-id, --seed). With `with_shared`, also --workdir and
+// --keep-workdir; a CLI that already has those (the server role's) passes
+// false and copies their values into `options`.
+void add_client_role_options(CLI::App& app, ClientRoleOptions& options, bool with_shared = true);
 
 // Runs the client role and writes the outputs: console table on `out`,
 // problems on `err`. Returns the exit status: 0 every required check passed,
