@@ -11,6 +11,7 @@
 
 namespace tpc3::conform::server {
 
+// Pointers into `obs`: valid while it lives unchanged.
 std::vector<const SessionRecord*> observed_sessions(const Observations& obs);
 
 }  // namespace tpc3::conform::server

@@ -7,6 +7,7 @@
 
 #include "harness/temp_dir.h"
 #include "movie/movie_format.h"
+#include "report/catalogue.h"
 #include "report/timestamp.h"
 #include "suite/judgement.h"
 #include "suite/observed_sessions.h"
@@ -306,18 +307,26 @@ ServerSuiteRun run_server_suite(const ServerSuiteOptions& options)
     r.target = obs.target;
     r.dialect = "tpc3";
     r.started = report::iso8601_utc(started_wall);
-    r.checks = judge_run(obs, long_stream, options.selection);
-    phases.end("judging");
-    extra["timings"] = phases.to_json();
-    if (extra["timings"].contains("sessions"))
-        extra["timings"]["sessions"]["of_which_verdicts_cpu_s"] = std::round(plan.verdicts_cpu_s * 1e4) / 1e4;
-    extra["concurrent_server"] = plan.concurrent;
-    extra["plan"] = log.to_json();
-    extra["movies"] = movies_json(setup);
-    extra["sessions"] = sessions_json(obs, plan.full_stream);
-    nlohmann::json events = nlohmann::json::array();
-    for (const ProcessEvidence& e : obs.process_events) events.push_back(process_event_json(e));
-    extra["process_events"] = events;
+    try {
+        r.checks = judge_run(obs, long_stream, options.selection);
+        phases.end("judging");
+        extra["timings"] = phases.to_json();
+        if (extra["timings"].contains("sessions"))
+            extra["timings"]["sessions"]["of_which_verdicts_cpu_s"] = std::round(plan.verdicts_cpu_s * 1e4) / 1e4;
+        extra["concurrent_server"] = plan.concurrent;
+        extra["plan"] = log.to_json();
+        extra["movies"] = movies_json(setup);
+        extra["sessions"] = sessions_json(obs, plan.full_stream);
+        nlohmann::json events = nlohmann::json::array();
+        for (const ProcessEvidence& e : obs.process_events) events.push_back(process_event_json(e));
+        extra["process_events"] = events;
+    } catch (const std::exception& e) {
+        // A runner bug must still leave a report that says so.
+        run.harness_error += std::string(run.harness_error.empty() ? "" : "; ") + "the runner failed while judging: " + e.what();
+        r.checks.clear();
+        for (const report::CheckInfo& c : report::checks_for(report::Role::Server))
+            r.checks.push_back(report::error(c, run.harness_error));
+    }
     if (!run.harness_error.empty()) extra["harness_error"] = run.harness_error;
     r.extra = extra;
     r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
