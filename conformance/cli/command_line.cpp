@@ -1,5 +1,7 @@
 #include "cli/command_line.h"
 
+#include <utility>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/help_text.h"
@@ -26,7 +28,8 @@ void add_target_options(CLI::App& app, CommandLine& cl)
                    "(run by /bin/sh in a copy of --workdir)")
         ->type_name("COMMAND")
         ->group(group);
-    app.add_option("--workdir", cl.workdir, "with --server-cmd: the submission's directory (copied, never changed)")
+    app.add_option("--workdir", cl.workdir,
+                   "with --server-cmd or --client-cmd: the submission's directory (copied, never changed)")
         ->type_name("DIR")
         ->group(group);
     app.add_option("--server-env", cl.server_env, "with --server-cmd: KEY=VALUE added to the server's environment (repeatable)")
@@ -144,8 +147,19 @@ void add_run_options(CLI::App& app, CommandLine& cl)
         ->capture_default_str()
         ->group(group);
     app.add_flag("--keep-workdir", cl.keep_workdir,
-                 "with --server-cmd: keep the server's temporary directory (its copy of --workdir with the movies, its logs) and name it in the report")
+                 "with --server-cmd: keep the server's temporary directory (its copy of --workdir with the movies, its "
+                 "logs) and name it in the report; with --client-cmd: keep each client run's directory")
         ->group(group);
+}
+
+void add_client_options(CLI::App& app, CommandLine& cl)
+{
+    // --workdir and --keep-workdir are the CLI's own (shared with --server-cmd).
+    client::add_client_role_options(app, cl.client, false);
+    const std::pair<const char*, const char*> typed[] = {
+        {"--client-cmd", "COMMAND"}, {"--client-env", "NAME=VALUE"}, {"--artifacts", "DIR"},
+        {"--min-played", "FRACTION"}, {"--refusal-exit", "SECONDS"}, {"--session-id", "N"}, {"--seed", "N"}};
+    for (const auto& [name, type] : typed) app.get_option(name)->type_name(type)->group("Client under test");
 }
 
 }  // namespace
@@ -154,6 +168,16 @@ Role role_of(const CommandLine& cl)
 {
     const bool remote = !cl.target_server.empty();
     const bool launch = !cl.server_cmd.empty();
+    if (!cl.client.client_cmd.empty()) {
+        if (remote || launch)
+            throw report::UsageError("--client-cmd tests a client; --server-cmd and --target-server test a server: "
+                                     "give one role per run");
+        if (cl.workdir.empty()) throw report::UsageError("--client-cmd needs --workdir DIR: the submission's directory");
+        if (!cl.file.empty() || cl.allow_remote || !cl.server_env.empty() || !cl.movie.empty() || cl.full)
+            throw report::UsageError("--file, --allow-remote, --server-env, --movie and --full go with a server, not "
+                                     "--client-cmd");
+        return Role::Client;
+    }
     if (remote && launch) throw report::UsageError("give either --target-server or --server-cmd, not both");
     if (remote) {
         if (cl.file.empty()) throw report::UsageError("--target-server needs --file NAME: the movie the server has");
@@ -168,7 +192,7 @@ Role role_of(const CommandLine& cl)
         return Role::Server;
     }
     if (!cl.file.empty() || !cl.workdir.empty() || cl.allow_remote)
-        throw report::UsageError("--file, --workdir and --allow-remote need --target-server or --server-cmd");
+        throw report::UsageError("--file, --workdir and --allow-remote need --target-server, --server-cmd or --client-cmd");
     return Role::None;
 }
 
@@ -185,6 +209,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, Command
     add_threshold_options(app, cl.thresholds);
     add_output_options(app, cl);
     add_run_options(app, cl);
+    add_client_options(app, cl);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

@@ -1,6 +1,7 @@
 // tpc3-conform's command line: the options of every role, parsed with CLI11,
-// and the role the options ask for. The server role is here; the client role
-// (--client-cmd, CHECKS.md "Client under test") plugs in beside it.
+// and the role the options ask for: the server role, or the client role
+// (--client-cmd, CHECKS.md "Client under test"; its options are the client
+// suite's own, client_role/suite/client_cli.h).
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "checks/observations.h"
+#include "client_role/suite/client_cli.h"
 
 namespace tpc3::conform::cli {
 
@@ -21,6 +23,10 @@ struct CommandLine {
     std::string workdir;        // the submission's directory (copied; the server runs in the copy)
     std::vector<std::string> server_env;  // KEY=VALUE added to the launched server's environment
     double start_timeout_s = 10.0;
+
+    // The client under test (--client-cmd and the client-only options; the
+    // shared ones above and below are copied into it by the client role).
+    ::tpc3::conform::client::ClientRoleOptions client;
 
     // Movies.
     std::string movie;  // --movie FILE
@@ -47,10 +53,11 @@ struct CommandLine {
     bool keep_workdir = false;
 };
 
-enum class Role { None, Server };
+enum class Role { None, Server, Client };
 
 // The role the options ask for; throws report::UsageError when they mix
-// roles or a mode's options are incomplete (--target-server without --file).
+// roles (--client-cmd with --server-cmd) or a mode's options are incomplete
+// (--target-server without --file, --client-cmd without --workdir).
 Role role_of(const CommandLine& cl);
 
 // Parses argv. Returns the exit status when the program is done (help or

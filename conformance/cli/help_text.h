@@ -11,6 +11,7 @@ inline constexpr const char* kDescription =
 SYNOPSIS
   tpc3-conform --server-cmd 'COMMAND {port}' --workdir DIR [OPTIONS]
   tpc3-conform --target-server HOST:PORT --file NAME [--movie LOCAL_COPY] [OPTIONS]
+  tpc3-conform --client-cmd 'python3 Client.py {host} {tcp_port} {udp_port} {file}' --workdir DIR [OPTIONS]
   tpc3-conform --list
 
 DESCRIPTION
@@ -20,6 +21,12 @@ DESCRIPTION
   receive times), the server's robustness against malformed requests and
   vanishing clients, a second session, and (advisory) concurrent sessions,
   requests outside its directory and large frames.
+
+  With --client-cmd it plays the server against a client under test and
+  judges it by every C-* check: the control exchange (and a refusal, -1),
+  playback of the valid frames on screen and on disk, the RTP datagrams it
+  must drop (poison frames with a wrong header, old or repeated sequence
+  numbers) and its robustness against short, random and corrupt datagrams.
 )";
 
 inline constexpr const char* kFooter = R"(MODES
@@ -43,7 +50,20 @@ inline constexpr const char* kFooter = R"(MODES
       datagrams, as a client whose window was closed. Only loopback hosts are
       contacted unless --allow-remote is given.
 
-THE RUN
+  --client-cmd 'python3 Client.py {host} {tcp_port} {udp_port} {file}' --workdir DIR
+      The runner plays the server: it copies DIR fresh for every client run,
+      starts its own Xvfb (DISPLAY set for the client), answers the request
+      and streams a plan of valid frames mixed with poison packets (frames
+      that must never be shown nor written) to the UDP port it put on the
+      command line. The screen (decoded markers) and the files the client
+      writes are observed; a poison seen is evidence, with a screenshot and
+      the bytes written (--artifacts DIR, default next to --json). A second
+      run at the same time gives the client a missing movie and answers its
+      request with -1. The
+      client runs in its own process group and is stopped at the end (about
+      8 s in all). Use /usr/bin/python3 (the Python with PIL and tkinter).
+
+THE RUN (server under test)
   The main stream (by default the runner's own movie of 40 frames, 2 s)
   waits 0.55 s between the SessionID and Go. Once its first datagram is in, a
   second session asks for a SessionID: a server that answers it during the
@@ -62,6 +82,11 @@ CHECKS
   S-ROB-01..04    malformed requests, vanishing client, second session, concurrency
   S-SEC-01        files outside the served directory (advisory)
   S-BIG-01        frames of about 64,000 bytes (advisory)
+  C-SETUP-01..03  client's control exchange (request, Go, exit after -1)
+  C-PLAY-01       shows and writes the valid frames
+  C-REJ-01..10    drops poison datagrams (bad header fields, SSRC, old or repeated seq)
+  C-ROB-01..04    survives short, random and corrupt datagrams; plays on
+  C-BIG-01        shows a 60,000-byte frame whole (advisory)
   tpc3-conform --list --verbose prints each check's requirement.
 
 OUTPUT
@@ -88,6 +113,8 @@ EXAMPLES
       --json report.json --junit report.xml --pcap run.pcap
   tpc3-conform --target-server 127.0.0.1:5000 --file movie.mpeg --movie ~/tpc3/movie.mpeg
   tpc3-conform --server-cmd './server {port}' --workdir . --only 'S-RTP-*,S-PAY-02'
+  tpc3-conform --client-cmd '/usr/bin/python3 Client.py {host} {tcp_port} {udp_port} {file}' \
+      --workdir ~/tpc3 --json client.json
   tpc3-conform --list)";
 
 }  // namespace tpc3::conform::cli

@@ -1,9 +1,9 @@
 // tpc3-conform: judges a student's TPC3 implementation by the checks of
 // CHECKS.md. The options choose the role of the implementation under test;
-// each role has its own runner (server_role.h; the client role is added
-// beside it).
+// each role has its own runner (server_role.h, client_role.h).
 #include <iostream>
 
+#include "cli/client_role.h"
 #include "cli/command_line.h"
 #include "cli/server_role.h"
 #include "report/catalogue.h"
@@ -23,10 +23,12 @@ int main(int argc, char** argv)
         }
         switch (role_of(cl)) {
         case Role::Server: return run_server_role(cl, std::cout, std::cerr);
+        case Role::Client: return run_client_role(cl, std::cout, std::cerr);
         case Role::None: break;
         }
         std::cerr << "tpc3-conform: say what to test: --server-cmd 'COMMAND {port}' --workdir DIR, or "
-                     "--target-server HOST:PORT --file NAME\nRun tpc3-conform --help for the options.\n";
+                     "--target-server HOST:PORT --file NAME (a server); --client-cmd 'COMMAND {host} {tcp_port} {udp_port} "
+                     "{file}' --workdir DIR (a client)\nRun tpc3-conform --help for the options.\n";
     } catch (const report::UsageError& e) {
         std::cerr << "tpc3-conform: " << e.what() << "\n";
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "cli/report_outputs.h"
 
 #include <cstdio>
+#include <iostream>
 #include <exception>
 
 namespace tpc3::conform::cli {
@@ -25,6 +26,31 @@ void print_console(const report::Report& report, const CommandLine& cl, std::ost
 {
     const bool colour = cl.colour.value_or(out_is_stdout && report::colour_default(stdout));
     report.print_console(out, colour, cl.verbose);
+}
+
+void add_pcap_artifact(report::Report& report, PcapOutput& pcap, std::ostream& err)
+{
+    const std::string problem = pcap.finish();
+    report.artifacts["pcap"] = pcap.path().string();
+    report.extra["pcap"] = {{"how", pcap.how()}};
+    if (!problem.empty()) {
+        report.extra["pcap"]["problem"] = problem;
+        err << "tpc3-conform: --pcap " << pcap.path().string() << ": " << problem << "\n";
+    }
+}
+
+int finish_run(report::Report& report, const std::string& harness_error, const CommandLine& cl, std::ostream& out,
+               std::ostream& err)
+{
+    if (!cl.json.empty() && cl.json != "-") report.artifacts["json"] = cl.json;
+    if (!cl.junit.empty()) report.artifacts["junit"] = cl.junit;
+
+    const std::vector<std::string> problems = write_report_files(report, cl);
+    for (const std::string& p : problems) err << "tpc3-conform: " << p << "\n";
+    if (cl.json != "-") print_console(report, cl, out, &out == &std::cout);
+    if (!harness_error.empty()) err << "tpc3-conform: the runner failed: " << harness_error << "\n";
+    if (!harness_error.empty() || !problems.empty()) return report::exit_code::usage_or_harness;
+    return report.exit_status();
 }
 
 }  // namespace tpc3::conform::cli

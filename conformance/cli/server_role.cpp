@@ -124,26 +124,9 @@ int run_server_role(const CommandLine& cl, std::ostream& out, std::ostream& err)
         throw;
     }
 
-    if (pcap) {
-        const std::string problem = pcap->finish();
-        run.report.artifacts["pcap"] = pcap->path().string();
-        run.report.extra["pcap"] = {{"how", pcap->how()}};
-        if (!problem.empty()) {
-            run.report.extra["pcap"]["problem"] = problem;
-            err << "tpc3-conform: --pcap " << pcap->path().string() << ": " << problem << "\n";
-        }
-    }
+    if (pcap) add_pcap_artifact(run.report, *pcap, err);
     if (run.kept_workdir) run.report.artifacts["workdir"] = run.kept_workdir->string();
-    if (!cl.json.empty() && cl.json != "-") run.report.artifacts["json"] = cl.json;
-    if (!cl.junit.empty()) run.report.artifacts["junit"] = cl.junit;
-
-    const std::vector<std::string> problems = write_report_files(run.report, cl);
-    for (const std::string& p : problems) err << "tpc3-conform: " << p << "\n";
-    // With --json -, standard output holds the JSON only.
-    if (cl.json != "-") print_console(run.report, cl, out, &out == &std::cout);
-    if (!run.harness_error.empty()) err << "tpc3-conform: the runner failed: " << run.harness_error << "\n";
-    if (!run.harness_error.empty() || !problems.empty()) return report::exit_code::usage_or_harness;
-    return run.report.exit_status();
+    return finish_run(run.report, run.harness_error, cl, out, err);
 }
 
 }  // namespace tpc3::conform::cli

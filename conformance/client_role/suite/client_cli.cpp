@@ -95,7 +95,7 @@ void add_client_role_options(CLI::App& app, ClientRoleOptions& o, bool with_shar
     }
 }
 
-int run_client_role(const ClientRoleOptions& o, std::ostream& out, std::ostream& err)
+ClientSuiteOptions client_suite_options(const ClientRoleOptions& o, std::ostream& progress)
 {
     ClientSuiteOptions so;
     so.command = o.client_cmd;
@@ -112,20 +112,23 @@ int run_client_role(const ClientRoleOptions& o, std::ostream& out, std::ostream&
     }
     for (const std::string& kv : o.client_env) {
         const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            err << "tpc3-conform: --client-env " << kv << ": expected NAME=VALUE\n";
-            return report::exit_code::usage_or_harness;
-        }
+        if (eq == std::string::npos || eq == 0)
+            throw report::UsageError("--client-env " + kv + ": expected NAME=VALUE");
         so.env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    if (o.verbose) so.progress = &err;
-
+    if (o.verbose) so.progress = &progress;
     so.observer = o.observer;
     so.on_ports = o.on_ports;
+    so.selection = report::Selection::parse(o.only, o.skip, report::checks_for(report::Role::Client));
+    return so;
+}
+
+int run_client_role(const ClientRoleOptions& o, std::ostream& out, std::ostream& err)
+{
+    ClientSuiteOptions so;
     std::unique_ptr<RunCapture> capture;
     try {
-        const auto known = report::checks_for(report::Role::Client);
-        so.selection = report::Selection::parse(o.only, o.skip, known);
+        so = client_suite_options(o, err);
         if (o.pcap && o.observer == nullptr) {
             capture = std::make_unique<RunCapture>(*o.pcap);
             so.observer = capture->observer();

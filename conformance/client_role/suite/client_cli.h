@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "client_role/suite/client_suite.h"
 #include "session/connection_observer.h"
 
 namespace CLI {
@@ -57,6 +58,13 @@ struct ClientRoleOptions {
 // --keep-workdir; a CLI that already has those (the server role's) passes
 // false and copies their values into `options`.
 void add_client_role_options(CLI::App& app, ClientRoleOptions& options, bool with_shared = true);
+
+// The suite's options for `options` (not its pcap: observer and on_ports are
+// copied as given); progress lines (--verbose) go to `progress`. Throws
+// report::UsageError for a bad --client-env entry or --only/--skip list.
+// For a CLI that writes the outputs itself: run_client_suite(), then the
+// report's json/junit/pcap artifacts and the files.
+ClientSuiteOptions client_suite_options(const ClientRoleOptions& options, std::ostream& progress);
 
 // Runs the client role and writes the outputs: console table on `out`,
 // problems on `err`. Returns the exit status: 0 every required check passed,
