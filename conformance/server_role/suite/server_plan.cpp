@@ -89,8 +89,9 @@ private:
         std::string no_probe_reason;
 
         const double main_started = log_.now_s();
-        std::thread main_thread([&] { guarded("the main stream", [&] { ask_main_stream(ctx_, "", &main_watch); }); });
-        std::thread probe_thread;
+        // jthreads: joined even if something below throws.
+        std::jthread main_thread([&] { guarded("the main stream", [&] { ask_main_stream(ctx_, "", &main_watch); }); });
+        std::jthread probe_thread;
         if (want_probe) {
             // The probe's stream must overlap the main stream's datagrams.
             const auto until =
@@ -108,7 +109,7 @@ private:
                 probe_started = true;
                 // Long enough for a one-session-at-a-time server to answer once the main stream is over.
                 const Millis reply_deadline = stream_deadline(in.main_frames, Millis(30000));
-                probe_thread = std::thread([&, reply_deadline] {
+                probe_thread = std::jthread([&, reply_deadline] {
                     guarded("the concurrency probe", [&] { probe = ask_probe(&probe_watch, reply_deadline); });
                 });
                 while (!probe_watch.replied() && !probe_watch.ended() && !main_watch.ended() &&
