@@ -1,5 +1,6 @@
 // tpc3-conform as a user runs it: help, usage errors (exit 2), the reports
-// and the capture of a passing run and of a failing one.
+// and the capture of a passing run and of a failing one, in both roles.
+#include <algorithm>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -62,6 +63,14 @@ TEST(Cli, UsageErrorsExitWith2AndSayWhatIsWrong)
          "--movie"},
         {{"--server-cmd", "x {port}", "--workdir", kGoodExample, "--server-env", "NOEQUALS"}, "KEY=VALUE"},
         {{"--pcap-mode", "sideways"}, "sideways"},
+        {{"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--server-cmd", "x {port}"}, "one role per run"},
+        {{"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--target-server", "127.0.0.1:5000"},
+         "one role per run"},
+        {{"--client-cmd", kGoodClientCmd}, "--workdir"},
+        {{"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--file", "m.mpeg"}, "not --client-cmd"},
+        {{"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--client-env", "NOEQUALS", "--pcap", pcap},
+         "NAME=VALUE"},
+        {{"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--only", "C-NOPE-*"}, "C-NOPE-*"},
         {{"--bogus"}, "--bogus"},
     };
     for (const UsageCase& c : cases) {
@@ -81,16 +90,16 @@ nlohmann::json read_json(const fs::path& p)
 }
 
 // The contract of CHECKS.md "JSON report".
-void expect_report_contract(const nlohmann::json& j)
+void expect_report_contract(const nlohmann::json& j, report::Role role = report::Role::Server)
 {
     for (const char* key : {"tool", "version", "role", "target", "dialect", "started", "duration_s", "checks",
                             "summary", "artifacts"})
         EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_EQ(j.at("tool"), "tpc3-conform");
-    EXPECT_EQ(j.at("role"), "server");
+    EXPECT_EQ(j.at("role"), role == report::Role::Server ? "server" : "client");
     EXPECT_EQ(j.at("dialect"), "tpc3");
     EXPECT_TRUE(j.at("duration_s").is_number());
-    EXPECT_EQ(j.at("checks").size(), report::checks_for(report::Role::Server).size());
+    EXPECT_EQ(j.at("checks").size(), report::checks_for(role).size());
     for (const auto& c : j.at("checks")) {
         for (const char* key : {"id", "title", "severity", "status", "message", "evidence"})
             EXPECT_TRUE(c.contains(key)) << key << " in " << c.dump();
@@ -192,6 +201,36 @@ TEST(Cli, RemoteServerWithoutItsMovieSkipsThePayloadComparisons)
         else
             EXPECT_EQ(c.at("status"), "pass") << c.dump();
     }
+}
+
+TEST(Cli, ClientRoleJudgesThePythonExampleClient)
+{
+    harness::TempDir dir("tpc3-cli-test-");
+    const CliRun r = run_cli({"--client-cmd", kGoodClientCmd, "--workdir", kGoodExample, "--json",
+                              (dir / "c.json").string(), "--junit", (dir / "c.xml").string(), "--pcap",
+                              (dir / "c.pcap").string()});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    const nlohmann::json j = read_json(dir / "c.json");
+    expect_report_contract(j, report::Role::Client);
+    for (const report::CheckInfo& c : report::checks_for(report::Role::Client)) {
+        const auto it = std::find_if(j.at("checks").begin(), j.at("checks").end(),
+                                     [&](const nlohmann::json& x) { return x.at("id") == c.id; });
+        ASSERT_NE(it, j.at("checks").end()) << c.id;
+        if (c.severity == report::Severity::Required) {
+            EXPECT_EQ(it->at("status"), "pass") << it->dump();
+        }
+    }
+    EXPECT_EQ(j.at("artifacts").at("json"), (dir / "c.json").string());
+    EXPECT_EQ(j.at("artifacts").at("pcap"), (dir / "c.pcap").string());
+    EXPECT_TRUE(fs::is_directory(dir / "c-artifacts")) << "evidence next to --json";
+    const std::string junit = junit_summary(dir / "c.xml");
+    EXPECT_EQ(junit.rfind("testcases=" + std::to_string(report::checks_for(report::Role::Client).size()) + " ", 0),
+              0u)
+        << junit;
+    const pcap::CaptureContents c = pcap::read_capture(dir / "c.pcap");
+    EXPECT_FALSE(c.error) << c.error->to_string("c.pcap");
+    EXPECT_GT(c.udp.size(), 40u) << "the runner's datagrams to the client";
+    EXPECT_GT(c.tcp.size(), 4u) << "the control exchange";
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ inline const std::string kConform = TPC3_BINARY_DIR "/conformance/cli/tpc3-confo
 inline const std::string kGoodExample = TPC3_SOURCE_DIR "/conformance/examples/good";
 inline const std::string kReferenceServer = TPC3_BINARY_DIR "/reference/server/tpc3-server";
 inline const std::string kGoodServerCmd = std::string(TPC3_PYTHON) + " Server.py {port}";
+inline const std::string kGoodClientCmd = std::string(TPC3_PYTHON) + " Client.py {host} {tcp_port} {udp_port} {file}";
 
 struct CliRun {
     int status = -1;
