@@ -104,6 +104,7 @@ private:
     bool client_closed_ = false;
     std::uint64_t client_bytes_kept_ = 0;
     const control::Dialect* dialect_ = nullptr;
+    std::uint16_t udp_port_ = 0;  // where to stream: the request's port, or the fallback
     WallTime last_data_at_{};  // when the last client chunk arrived
     SteadyTime next_give_up_check_{};
     bool gave_up_ = false;
@@ -277,23 +278,29 @@ bool Session::read_request()
         finish(ServeEnd::GaveUp, "gave up while waiting for the request");
         return false;
     }
+    std::string why;
     if (!value) {
-        std::string why;
         if (buffer.empty()) {
             why = end == RequestEnd::ClientClosed ? "the client closed the connection without a request"
                                                   : "no request within " + std::to_string(o_.request_timeout.count()) +
                                                         " ms";
-        } else {
-            why = "the request \"" + control::escape(buffer) + "\" does not parse";
-            if (!r_.request->problems.empty()) why += ": " + r_.request->problems.front();
+            finish(ServeEnd::BadRequest, why);
+            return false;
         }
+        why = "the request \"" + control::escape(buffer) + "\" does not parse";
+        if (!r_.request->problems.empty()) why += ": " + r_.request->problems.front();
+    } else if (value->udp_port == 0) {
+        why = "the request names UDP port 0";
+    } else {
+        udp_port_ = value->udp_port;
+        return true;
+    }
+    if (!o_.fallback_udp_port || client_closed_) {
         finish(ServeEnd::BadRequest, why);
         return false;
     }
-    if (value->udp_port == 0) {
-        finish(ServeEnd::BadRequest, "the request names UDP port 0");
-        return false;
-    }
+    r_.unusable_request = why;
+    udp_port_ = *o_.fallback_udp_port;
     return true;
 }
 
@@ -405,8 +412,7 @@ void Session::send_datagram(int fd, std::size_t index, SteadyTime scheduled)
 
 void Session::stream()
 {
-    const auto request = *r_.request_value();
-    r_.stream_to = net::Endpoint{r_.client->host, request.udp_port};
+    r_.stream_to = net::Endpoint{r_.client->host, udp_port_};
     net::UdpSocket udp = net::UdpSocket::bind(o_.host, 0);
     udp.connect(*r_.stream_to);
     udp.set_send_buffer(1 << 20);

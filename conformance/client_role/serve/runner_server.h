@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "net/socket.h"
@@ -55,6 +56,12 @@ struct ServeOptions {
     // from now instead of sending a burst.
     Millis max_lag{250};
     std::size_t max_control_bytes_kept = 64 * 1024;
+    // A request that cannot be used (it does not parse, or names UDP port 0)
+    // ends the session without a reply, unless this is set: then the runner
+    // replies as its plan says and streams to this port (the one it gave the
+    // client on its command line), so that one wrong request does not hide
+    // every other check. ServedSession::unusable_request says why.
+    std::optional<std::uint16_t> fallback_udp_port;
 
     // Wall clock for RTP timestamps (int(time) at sending) and record times.
     std::function<WallTime()> wall_clock = [] { return std::chrono::system_clock::now(); };

@@ -72,6 +72,7 @@ struct Script {
     std::size_t close_udp_after = 0;        // > 0: close the UDP socket after this many datagrams
     std::size_t flood_bytes_after_go = 0;  // sent once the first datagram arrived
     bool wait_for_close = true;
+    std::uint16_t udp_port = 0;             // the client's data port (0: any free one)
 };
 
 void flood(net::TcpStream& tcp, std::size_t bytes)
@@ -90,7 +91,7 @@ ClientView run_client(std::uint16_t port, const Script& script)
 {
     ClientView v;
     try {
-        auto udp = std::make_optional(net::UdpSocket::bind("127.0.0.1", 0));
+        auto udp = std::make_optional(net::UdpSocket::bind("127.0.0.1", script.udp_port));
         udp->set_receive_buffer(1 << 21);
         const std::uint16_t udp_port = udp->local_port();
         auto tcp = net::TcpStream::connect("127.0.0.1", port, 2s);
@@ -380,6 +381,36 @@ TEST(RunnerServer, AGoSentWithTheRequestIsRecordedAsComingBeforeTheReply)
     EXPECT_EQ(s.go_bytes, bytes_of("Go"));
     ASSERT_TRUE(s.go_at);
     EXPECT_LT(*s.go_at, *s.reply_at);
+}
+
+TEST(RunnerServer, AnUnparsableRequestEndsTheSessionUnlessAFallbackPortIsSet)
+{
+    const InjectionPlan plan = InjectionPlan::build(small_plan_options({}, 10ms));
+    const std::uint16_t given = net::UdpSocket::bind("127.0.0.1", 0).local_port();  // free, for the client
+    Script script;
+    script.request_parts = {std::to_string(given) + " movie.mpeg"};  // port and file swapped
+    script.udp_port = given;
+    script.receive_for = 500ms;
+
+    const Outcome strict = serve_with(plan, script);
+    EXPECT_EQ(strict.session.end, ServeEnd::BadRequest);
+    EXPECT_THAT(strict.session.error, ::testing::HasSubstr("does not parse"));
+    EXPECT_TRUE(strict.session.reply_bytes.empty());
+    EXPECT_TRUE(strict.client.datagrams.empty());
+
+    ServeOptions lenient = fast_options();
+    lenient.fallback_udp_port = given;
+    script.expect_datagrams = plan.size();
+    script.receive_for = 3000ms;
+    const Outcome o = serve_with(plan, script, lenient);
+    const ServedSession& s = o.session;
+    ASSERT_EQ(o.client.error, "");
+    EXPECT_EQ(s.end, ServeEnd::StreamSent) << s.error;
+    EXPECT_FALSE(s.request_value()) << "the request is recorded as it was: unusable";
+    EXPECT_THAT(s.unusable_request, ::testing::HasSubstr("does not parse"));
+    EXPECT_EQ(o.client.reply, bytes_of("483920"));
+    EXPECT_EQ(s.stream_to.value().port, given);
+    EXPECT_EQ(o.client.datagrams.size(), plan.size());
 }
 
 TEST(RunnerServer, SomethingElseThanGoEndsTheSessionWithoutDatagrams)

@@ -87,6 +87,9 @@ struct ServedSession {
     std::optional<control::Parsed<control::Request>> request;  // the parser's view of request_bytes
     RequestEnd request_end = RequestEnd::None;
     std::optional<WallTime> request_first_byte_at, request_at;  // request_at: when the wait ended
+    // Non-empty: why the request could not be used; the session went on with
+    // ServeOptions::fallback_udp_port instead of ending as BadRequest.
+    std::string unusable_request;
 
     // Reply.
     std::vector<std::uint8_t> reply_bytes;

@@ -175,8 +175,12 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
         const double xvfb_cpu_before = process_cpu_s(xvfb_pid);
 
         std::atomic<bool> client_gone{false};
+        run.udp_port = harness::pick_free_udp_port();
         ServeOptions so;
         so.label = spec.label;
+        // A wrong request fails C-SETUP-01; the session goes on with the port
+        // the client was given, so the other checks still see it play.
+        so.fallback_udp_port = run.udp_port;
         so.accept_timeout = settings.connect_timeout;
         so.go_timeout = settings.go_timeout;
         // A client that has exited cannot connect or answer: stop waiting for
@@ -188,7 +192,6 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
         so.poll_slice = 50ms;
         RunnerServer server(so);
         run.tcp_port = server.port();
-        run.udp_port = harness::pick_free_udp_port();
         if (settings.on_ports) settings.on_ports(run.tcp_port, run.udp_port);
         const std::string line =
             expand_command(settings.command, {run.host, run.tcp_port, run.udp_port, run.file});
