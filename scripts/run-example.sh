@@ -2,7 +2,8 @@
 # Sets up, builds, and runs the main job on the bundled example:
 #  1. the conformance suite (tpc3-conform) against the bundled Python example
 #     server (conformance/examples/good), printing the report;
-#  2. a synthetic movie served by the reference server and played by the
+#  2. the same for the bundled example client;
+#  3. a synthetic movie served by the reference server and played by the
 #     reference client, which prints the stream's statistics.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,14 @@ conform_status=0
   --json "$build/example-report.json" --junit "$build/example-report.xml" --pcap "$build/example-run.pcap" \
   || conform_status=$?
 echo "(reports: $build/example-report.json, $build/example-report.xml; capture: $build/example-run.pcap)"
+echo
+echo "=== tpc3-conform: the bundled example Client.py under test (own Xvfb, poison packets) ==="
+"$build/conformance/cli/tpc3-conform" \
+  --client-cmd '/usr/bin/python3 Client.py {host} {tcp_port} {udp_port} {file}' \
+  --workdir "$root/conformance/examples/good" \
+  --json "$build/example-client-report.json" --pcap "$build/example-client-run.pcap" \
+  || conform_status=$?
+echo "(report: $build/example-client-report.json, evidence: $build/example-client-report-artifacts/)"
 echo
 echo "=== tpc3-server -> tpc3-client: a 100-frame synthetic movie ==="
 work=$(mktemp -d -t tpc3-example.XXXXXX)
