@@ -28,46 +28,12 @@
 #include "observe/screen_observer.h"
 #include "serve/injection_plan.h"
 #include "serve/served_session.h"
+#include "report/observed.h"
 
 namespace tpc3::conform::client {
 
-// A value the suite meant to observe, or why there is none: missing (the
-// check says `error`) or not applicable (the check says `skip`, e.g. a run
-// the selected checks did not need). Default-constructed: missing, no reason.
-template <class T>
-class Observed {
-public:
-    Observed() = default;
-    Observed(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose (run.screen = record;)
-    static Observed missing(std::string why)
-    {
-        Observed o;
-        o.why_missing_ = std::move(why);
-        return o;
-    }
-    static Observed not_applicable(std::string why)
-    {
-        Observed o = missing(std::move(why));
-        o.not_applicable_ = true;
-        return o;
-    }
-
-    bool has_value() const { return value_.has_value(); }
-    bool is_not_applicable() const { return !value_ && not_applicable_; }
-    explicit operator bool() const { return has_value(); }
-    const T& operator*() const { return *value_; }
-    T& operator*() { return *value_; }
-    const T* operator->() const { return &*value_; }
-    T* operator->() { return &*value_; }
-
-    // Why there is no value; empty when the suite gave no reason.
-    const std::string& why_missing() const { return why_missing_; }
-
-private:
-    std::optional<T> value_;
-    std::string why_missing_;
-    bool not_applicable_ = false;
-};
+// Observed<T>: the value, or why it is missing (report/observed.h).
+using report::Observed;
 
 // One file the client wrote (closed after writing, or renamed into place) in
 // its working directory or TMPDIR, classified against the payloads sent.
