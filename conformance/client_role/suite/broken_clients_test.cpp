@@ -10,43 +10,17 @@
 #include <nlohmann/json.hpp>
 
 #include "client_role/suite/suite_test_support.h"
-#include "report/selection.h"
+#include "testing/fixture_expectation.h"
 
 namespace tpc3::conform::client {
 namespace {
 
 using namespace testing;
+using fixture_support::Expectation;
+using fixture_support::matches_any;
+using fixture_support::read_expectation;
 
 const fs::path kFixtures = TPC3_SOURCE_DIR "/conformance/client_role/fixtures/broken_clients";
-
-std::vector<std::string> fixture_names()
-{
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(kFixtures, ec))
-        if (entry.is_directory() && fs::exists(entry.path() / "expected.json") && fs::exists(entry.path() / "Client.py"))
-            names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-struct Expectation {
-    std::vector<std::string> fails;
-    std::vector<std::string> may_error;
-};
-
-Expectation read_expectation(const fs::path& file)
-{
-    std::ifstream in(file);
-    const nlohmann::json j = nlohmann::json::parse(in);
-    return {j.at("fails").get<std::vector<std::string>>(), j.at("may_error").get<std::vector<std::string>>()};
-}
-
-bool matches_any(const std::vector<std::string>& patterns, const std::string& id)
-{
-    return std::any_of(patterns.begin(), patterns.end(),
-                       [&](const std::string& p) { return report::glob_match(p, id); });
-}
 
 class BrokenClient : public ::testing::TestWithParam<std::string> {};
 
@@ -76,7 +50,7 @@ TEST_P(BrokenClient, FailsExactlyTheChecksOfItsBug)
     if (HasFailure()) ADD_FAILURE() << "all results:" << all_results(run.report);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, BrokenClient, ::testing::ValuesIn(fixture_names()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, BrokenClient, ::testing::ValuesIn(fixture_support::fixture_names(kFixtures, "Client.py")),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
