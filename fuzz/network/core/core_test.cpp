@@ -109,7 +109,7 @@ TEST(FuzzCaseJson, RoundTripKeepsEveryField) {
     const auto j = to_json(c);
     EXPECT_EQ(j["format"], kCaseFormat);
     EXPECT_EQ(j["steps"][1]["shown"], "movie.mpeg 99999999");
-    EXPECT_EQ(j["steps"][1]["hex"], "6d6f7669652e6d7065672039393939393939");
+    EXPECT_EQ(j["steps"][1]["hex"], "6d6f7669652e6d706567203939393939393939");
     const FuzzCase back = case_from_json(nlohmann::json::parse(j.dump()));
     EXPECT_EQ(back, c);
 }
