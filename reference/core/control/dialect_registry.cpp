@@ -1,4 +1,5 @@
 #include "control/dialect.h"
+#include "control/pickle_dialect.h"
 #include "control/tpc3_dialect.h"
 
 #include <memory>
@@ -12,7 +13,7 @@ const std::vector<std::unique_ptr<const Dialect>>& registry() {
     static const auto all = [] {
         std::vector<std::unique_ptr<const Dialect>> v;
         v.push_back(std::make_unique<Tpc3Dialect>());
-        // v.push_back(std::make_unique<Tpc3PickleDialect>());  // first byte 0x80
+        v.push_back(std::make_unique<Tpc3PickleDialect>());  // first byte 0x80
         // v.push_back(std::make_unique<RtspDialect>());        // "SETUP "
         return v;
     }();
