@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 
 namespace tpc3::fuzz::net {
 
@@ -24,6 +25,14 @@ struct FuzzOptions {
     std::chrono::milliseconds liveness_deadline{3000};
 
     static constexpr std::uint64_t kDefaultIterations = 100;
+};
+
+// [extension] The fuzz run cannot start or go on for a reason that is not a
+// finding (the target does not start, fails a valid session before any case,
+// a bad option): `tpc3-conform fuzz` exits 2 with this message.
+class FuzzHarnessError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace tpc3::fuzz::net
