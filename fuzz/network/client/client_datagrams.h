@@ -12,8 +12,8 @@
 // Sequence numbers. Case i owns the 16 slots first_slot(i) .. +15 (mod
 // 65536), so consecutive cases of one client launch keep increasing sequence
 // numbers and a correct client keeps accepting their valid frames. A case that
-// moves the client's idea of the last sequence number far ahead ("desyncs")
-// ends its batch (see DatagramMutator::desyncs).
+// moves the sequence number far away walks it back within its own steps (see
+// DatagramMutator::moves_sequence).
 //
 // SessionID. Every datagram case of a run uses client_session_id(seed) as
 // SSRC, and the executor replies that SessionID when it plays the standard

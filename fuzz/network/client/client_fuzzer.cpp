@@ -1,6 +1,7 @@
 #include "client/client_fuzzer.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -21,8 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// 1 case in kReplyOneIn is a control-reply case.
-constexpr std::uint64_t kReplyOneIn = 8;
+// 1 case in kReplyOneIn is a control-reply case (each costs a client launch).
+constexpr std::uint64_t kReplyOneIn = 10;
 constexpr Millis kDatagramGap{1};  // between two datagrams of a case
 
 std::string n(std::uint64_t v) { return std::to_string(v); }
@@ -54,9 +55,9 @@ FuzzCase combine(const std::vector<FuzzCase>& batch)
     c.seed = batch.front().seed;
     c.iteration = batch.back().iteration;
     c.mutator = "batch";
-    c.description = "cases " + n(batch.front().iteration) + ".." + n(batch.back().iteration) +
-                    " played in one client launch; the finding showed after case " + n(batch.back().iteration) +
-                    " (" + batch.back().description + ")";
+    c.description = n(batch.size()) + " datagram cases, " + n(batch.front().iteration) + " to " +
+                    n(batch.back().iteration) + ", played in one client launch; the finding showed after case " +
+                    n(batch.back().iteration) + " (" + batch.back().description + ")";
     for (const FuzzCase& k : batch)
         for (WireStep s : k.steps) {
             s.note = "case " + n(k.iteration) + " (" + k.mutator + "): " + s.note;
@@ -220,8 +221,8 @@ Finding confirm_and_save(Runner& runner, const std::vector<FuzzCase>& batch, con
             if (confirm_batch->failure) {
                 trace = &confirm_batch->trace;
                 how = "confirmed with its batch: case " + n(last.iteration) +
-                      " alone does not reproduce it, cases " + n(batch.front().iteration) + ".." +
-                      n(last.iteration) + " in one fresh launch do (the reproducer is that batch)";
+                      " alone does not reproduce it, the batch's datagram cases " + n(batch.front().iteration) +
+                      " to " + n(last.iteration) + " in one fresh launch do (the reproducer is that batch)";
             } else {
                 how = "did not reproduce in a fresh launch, alone or with its batch (timing-dependent?); the "
                       "reproducer is the batch as first played";
@@ -269,31 +270,47 @@ FuzzSummary fuzz_client(const ClientFuzzOptions& o)
     const std::size_t max_batch = std::max<std::size_t>(1, o.max_batch);
 
     std::uint64_t i = first;
+    std::deque<FuzzCase> replies;  // reply cases met while filling a batch: one launch each, after it
     bool stop = false;
-    while (!stop && i < end && budget_left()) {
+    const auto found = [&](const std::vector<FuzzCase>& cases, const LaunchResult& r) {
+        Finding f = confirm_and_save(runner, cases, *r.failure, r.trace);
+        if (o.fuzz.verbose) *o.fuzz.verbose << describe(f) << "\n";
+        summary.findings.push_back(std::move(f));
+        if (o.fuzz.stop_at_first) {
+            stop = true;
+            summary.stopped_because = "first finding (--stop-at-first)";
+        }
+    };
+    while (!stop && budget_left() && (i < end || !replies.empty())) {
+        if (!replies.empty()) {
+            const FuzzCase c = std::move(replies.front());
+            replies.pop_front();
+            if (o.fuzz.verbose) *o.fuzz.verbose << "launch for case " << c.iteration << " (control reply)\n";
+            const LaunchResult r = run_alone(runner, c);
+            summary.cases_run += r.cases_done;
+            if (r.failure) found({c}, r);
+            continue;
+        }
         std::vector<FuzzCase> batch;
-        const bool reply = is_reply_case(make_client_case(o.fuzz.seed, i));
-        if (o.fuzz.verbose) *o.fuzz.verbose << "launch for case " << i << (reply ? " (control reply)" : " (batch)") << "\n";
+        if (o.fuzz.verbose) *o.fuzz.verbose << "launch for a batch from case " << i << "\n";
         LaunchResult r = runner.run(
             [&]() -> std::optional<FuzzCase> {
-                if (i >= end || (!batch.empty() && !budget_left())) return std::nullopt;
-                FuzzCase c = make_client_case(o.fuzz.seed, i);
-                if (!batch.empty() && (reply || is_reply_case(c))) return std::nullopt;
-                batch.push_back(std::move(c));
-                ++i;
-                return batch.back();
+                while (i < end && (batch.empty() || budget_left())) {
+                    FuzzCase c = make_client_case(o.fuzz.seed, i++);
+                    if (is_reply_case(c)) {
+                        replies.push_back(std::move(c));
+                        continue;
+                    }
+                    batch.push_back(std::move(c));
+                    return batch.back();
+                }
+                return std::nullopt;
             },
-            [&](const FuzzCase& c) { return !reply && !desyncs_sequence(c) && batch.size() < max_batch; });
+            [&](const FuzzCase&) { return batch.size() < max_batch; });
         summary.cases_run += r.cases_done;
         if (r.failure) {
             batch.resize(r.failed_at + 1);
-            Finding f = confirm_and_save(runner, batch, *r.failure, r.trace);
-            if (o.fuzz.verbose) *o.fuzz.verbose << describe(f) << "\n";
-            summary.findings.push_back(std::move(f));
-            if (o.fuzz.stop_at_first) {
-                stop = true;
-                summary.stopped_because = "first finding (--stop-at-first)";
-            }
+            found(batch, r);
         }
     }
     if (summary.stopped_because.empty()) {

@@ -1,16 +1,17 @@
 // Network fuzzing of a client under test: `tpc3-conform fuzz --client-cmd`.
 //
-// Cases (make_client_case): 7 in 8 are datagram cases (datagram_mutators.h),
-// 1 in 8 a control-reply case (reply_mutators.h). Case i depends only on
+// Cases (make_client_case): 9 in 10 are datagram cases (datagram_mutators.h),
+// 1 in 10 a control-reply case (reply_mutators.h). Case i depends only on
 // (seed, i).
 //
 // Launching a client costs ~0.5-1 s, so datagram cases run in BATCHES: one
 // launch, the session prologue (the client's request, a valid reply with
 // client_session_id(seed), its Go, two valid lead-in frames, a liveness
 // check), then case after case, each followed by a liveness check (see
-// ClientLaunch::check). A batch ends at max_batch cases, after a case that
-// desyncs the sequence numbers, at a finding, or when the budget is used. A
-// reply case is one launch of its own.
+// ClientLaunch::check). A batch ends at max_batch cases, at a finding, or when
+// the budget is used. Reply cases met while filling a batch are set aside and
+// run after it, one launch each (so cases do not run strictly in order; each
+// is still the same case).
 //
 // On a finding the client is stopped and the finding confirmed in a fresh
 // launch: first the case alone; if that does not reproduce it, the batch up

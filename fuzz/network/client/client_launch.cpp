@@ -128,10 +128,8 @@ struct ClientLaunch::State {
     State(const LaunchSettings& s, WireTrace& t) : settings(s), trace(t) {}
 
     TraceEndpoint runner_tcp() const { return {"127.0.0.1", tcp_port}; }
-    TraceEndpoint client_tcp() const
-    {
-        return control ? TraceEndpoint{control->peer().host, control->peer().port} : TraceEndpoint{};
-    }
+    TraceEndpoint client_end;  // the client's end of the control connection (kept: the socket may be closed)
+    TraceEndpoint client_tcp() const { return client_end; }
 
     void record(TraceEvent::Kind kind, std::vector<std::uint8_t> bytes = {})
     {
@@ -262,6 +260,8 @@ std::string ClientLaunch::accept_request()
         if (auto c = s.listener->accept(50ms)) {
             s.control.emplace(std::move(*c));
             s.control->set_nodelay(true);
+            const auto peer = s.control->peer();
+            s.client_end = {peer.host, peer.port};
             s.record(TraceEvent::Kind::TcpOpen);
         }
     }

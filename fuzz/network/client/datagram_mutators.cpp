@@ -487,12 +487,26 @@ FuzzCase make_datagram_case(std::uint64_t seed, std::uint64_t iteration, const D
     m.mutate(rng, slot, c.steps);
     const std::size_t mutated = c.steps.size() - first_mutated;
 
-    // After a desyncing jump the stream goes on from where the mutator left it.
-    std::uint16_t after = static_cast<std::uint16_t>(slot.lead_seq + kTrailingSlot);
-    if (m.desyncs && mutated > 0) {
+    // A mutator that moved the sequence number far (a client may have taken
+    // it as the newest) walks it back into this case's slots, in steps a
+    // correct client takes as newer, so the next case's frames are accepted
+    // again in the same launch.
+    if (m.moves_sequence && mutated > 0 && c.steps.back().bytes.size() >= 4) {
         const auto& last = c.steps.back().bytes;
-        if (last.size() >= 4) after = static_cast<std::uint16_t>(((last[2] << 8) | last[3]) + 1);
+        auto cur = static_cast<std::uint16_t>((last[2] << 8) | last[3]);
+        const auto target = static_cast<std::uint16_t>(slot.lead_seq + kTrailingSlot - 1);
+        for (int walk = 0; walk < 3; ++walk) {
+            const auto distance = static_cast<std::uint16_t>(target - cur);
+            if (distance == 0) break;
+            if (distance <= 32767) {
+                push(c.steps, valid_datagram(slot.ssrc, target), "back in the case's slots: valid frame seq " + n(target));
+                break;
+            }
+            cur = static_cast<std::uint16_t>(cur + 30000);
+            push(c.steps, valid_datagram(slot.ssrc, cur), "walking the sequence back: valid frame seq " + n(cur));
+        }
     }
+    const auto after = static_cast<std::uint16_t>(slot.lead_seq + kTrailingSlot);
     for (std::uint16_t k = 0; k < 2; ++k) {
         const auto seq = static_cast<std::uint16_t>(after + k);
         push(c.steps, valid_datagram(slot.ssrc, seq), "after: valid frame seq " + n(seq));
@@ -504,11 +518,5 @@ FuzzCase make_datagram_case(std::uint64_t seed, std::uint64_t iteration, const D
 }
 
 bool is_datagram_case(const FuzzCase& c) { return c.mutator.starts_with(kPrefix); }
-
-bool desyncs_sequence(const FuzzCase& c)
-{
-    const DatagramMutator* m = is_datagram_case(c) ? find_datagram_mutator(c.mutator) : nullptr;
-    return m != nullptr && m->desyncs;
-}
 
 }  // namespace tpc3::fuzz::net

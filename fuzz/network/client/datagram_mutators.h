@@ -2,6 +2,7 @@
 //
 //   valid frame (seq = first_slot(i))            "lead-in: valid frame seq N"
 //   the mutator's datagram(s) (seq slot first_slot(i) + 1 when it has one)
+//   [valid frames walking the sequence back, after a mutator that moved it]
 //   valid frames (seq = first_slot(i) + 12, + 13) "after: valid frame seq N"
 //
 // (see client_datagrams.h for the timestamp offsets and sequence slots), and
@@ -27,9 +28,10 @@ struct DatagramSlot {
 
 struct DatagramMutator {
     std::string_view name;  // "header.version", "length.eleven", ...
-    // A correct client may end up with its last accepted sequence number far
-    // ahead of the next case's slots: the batch ends after such a case.
-    bool desyncs = false;
+    // The mutator moves the sequence number far from the case's slots: the
+    // case then walks it back (valid frames in steps under 32,768) before
+    // its two trailing frames, so the next case of the launch still plays.
+    bool moves_sequence = false;
     void (*mutate)(Rng& rng, const DatagramSlot& slot, std::vector<WireStep>& out) = nullptr;
 };
 
@@ -44,8 +46,7 @@ const DatagramMutator* find_datagram_mutator(std::string_view name);
 FuzzCase make_datagram_case(std::uint64_t seed, std::uint64_t iteration, Rng& rng);
 FuzzCase make_datagram_case(std::uint64_t seed, std::uint64_t iteration, const DatagramMutator& mutator, Rng& rng);
 
-// "datagram.<name>" cases: whether the case is one, and whether it ends its batch.
+// Whether the case is a "datagram.<name>" case.
 bool is_datagram_case(const FuzzCase& c);
-bool desyncs_sequence(const FuzzCase& c);
 
 }  // namespace tpc3::fuzz::net
