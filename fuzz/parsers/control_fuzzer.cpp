@@ -14,6 +14,7 @@
 #include "fuzz_check.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <span>
 #include <string>
 #include <vector>
@@ -56,6 +57,22 @@ Parsed<Go> parse_as<Go>(const Dialect& d, std::span<const std::uint8_t> bytes) {
     return d.parse_go(bytes);
 }
 
+std::string describe(const Request& r) { return "request file \"" + escape(r.file) + "\" port " + std::to_string(r.udp_port); }
+std::string describe(const Reply& r) { return "reply " + std::to_string(r.session_id); }
+std::string describe(const Go&) { return "Go"; }
+
+// Before a round-trip property fails: which dialect, which value, which bytes.
+template <typename T>
+void print_round_trip(const Dialect& d, const T& value, const Bytes& encoded, const Parsed<T>& again) {
+    std::fprintf(stderr, "dialect %s: %s encodes as \"%s\", which parses %s%s%s\n", std::string(d.name()).c_str(),
+                 describe(value).c_str(), escape(encoded).c_str(),
+                 again.status == ParseStatus::Complete     ? "Complete as "
+                 : again.status == ParseStatus::Incomplete ? "Incomplete"
+                                                           : "Invalid: ",
+                 again.value ? describe(*again.value).c_str() : "",
+                 again.problems.empty() ? "" : again.problems.front().c_str());
+}
+
 template <typename T>
 void check_message(const Dialect& d, std::span<const std::uint8_t> input) {
     const Parsed<T> p = parse_as<T>(d, input);
@@ -63,6 +80,9 @@ void check_message(const Dialect& d, std::span<const std::uint8_t> input) {
     if (p.status != ParseStatus::Complete) return;
     const Bytes encoded = d.encode(*p.value);
     const Parsed<T> again = parse_as<T>(d, encoded);
+    if (again.status != ParseStatus::Complete || !(*again.value == *p.value) || again.consumed != encoded.size()) {
+        print_round_trip(d, *p.value, encoded, again);
+    }
     FUZZ_CHECK(again.status == ParseStatus::Complete, "a Complete value, encoded, parses Complete again");
     FUZZ_CHECK(*again.value == *p.value, "a Complete value, encoded and parsed again, is the same value");
     FUZZ_CHECK(again.consumed == encoded.size(), "parsing an encoded message consumes all of it");
