@@ -115,7 +115,13 @@ public:
         LaunchResult r;
         std::optional<FuzzCase> c = next();
         if (!c) return r;
-        ClientLaunch launch(launch_, display(), r.trace);
+        std::optional<ClientLaunch> started;
+        try {
+            started.emplace(launch_, display(), r.trace);
+        } catch (const LaunchError& e) {
+            throw ClientFuzzError(e.what());
+        }
+        ClientLaunch& launch = *started;
         if (const std::string problem = launch.accept_request(); !problem.empty())
             throw ClientFuzzError("the client does not start a session (" + launch.command_line() + "): " + problem +
                                   "\n" + launch.output_tail());
@@ -183,6 +189,21 @@ private:
 };
 
 // One case (or a combined batch) in a fresh launch.
+LaunchResult run_alone(Runner& runner, const FuzzCase& c);
+
+// The same for a confirmation: a launch that fails before the case (the
+// client did not even play the prologue this time) counts as "did not
+// reproduce" instead of ending the run.
+LaunchResult confirm_run(Runner& runner, const FuzzCase& c, std::string& problem)
+{
+    try {
+        return run_alone(runner, c);
+    } catch (const ClientFuzzError& e) {
+        problem = std::string(" (a confirmation launch failed: ") + e.what() + ")";
+        return {};
+    }
+}
+
 LaunchResult run_alone(Runner& runner, const FuzzCase& c)
 {
     bool given = false;
@@ -206,18 +227,18 @@ Finding confirm_and_save(Runner& runner, const std::vector<FuzzCase>& batch, con
     FuzzCase repro = batch.size() > 1 ? combine(batch) : last;
     const WireTrace* trace = &first_trace;
     std::optional<LaunchResult> confirm_alone, confirm_batch;
-    std::string how;
+    std::string how, launch_problem;
     if (!o.confirm) {
         how = "not confirmed (confirmation off); the reproducer is the run as first played";
     } else {
-        confirm_alone = run_alone(runner, last);
+        confirm_alone = confirm_run(runner, last, launch_problem);
         if (confirm_alone->failure) {
             repro = last;
             trace = &confirm_alone->trace;
             how = "confirmed: case " + n(last.iteration) + " alone reproduces it in a fresh client launch (" +
                   std::string(finding_kind_name(*confirm_alone->failure->kind)) + ")";
         } else if (batch.size() > 1) {
-            confirm_batch = run_alone(runner, repro);
+            confirm_batch = confirm_run(runner, repro, launch_problem);
             if (confirm_batch->failure) {
                 trace = &confirm_batch->trace;
                 how = "confirmed with its batch: case " + n(last.iteration) +
@@ -231,7 +252,7 @@ Finding confirm_and_save(Runner& runner, const std::vector<FuzzCase>& batch, con
             how = "did not reproduce in a fresh launch (timing-dependent?); the reproducer is the case as first played";
         }
     }
-    f.evidence += "\n" + how;
+    f.evidence += "\n" + how + launch_problem;
     f.fuzz_case = repro;
     std::string pcap_problem;
     const WireTrace& t = *trace;

@@ -63,9 +63,9 @@ struct ClientFuzzOptions {
 // the command cannot run, or the client does not complete a valid session
 // (it never connects, sends no Go, does not read a valid stream). The CLI
 // maps it to exit status 2.
-class ClientFuzzError : public std::runtime_error {
+class ClientFuzzError : public FuzzHarnessError {
 public:
-    using std::runtime_error::runtime_error;
+    using FuzzHarnessError::FuzzHarnessError;
 };
 
 // Case `iteration` of a run with `seed` (no I/O).
