@@ -119,6 +119,26 @@ TEST_F(ClientFuzzer, FindsTheFragileClientsShortDatagramCrashAndItsReproducerRep
     EXPECT_NE(tcp_bytes.find("Go"), std::string::npos);
 }
 
+// The fixture's opt-in second bug dies at the 4th bad header: no case alone
+// has that many, so the finding is confirmed, and saved, as its batch.
+TEST_F(ClientFuzzer, WhenTheCaseAloneDoesNotReproduceTheBatchIsTheReproducer)
+{
+    ClientFuzzOptions o = fragile_options(out_.path());
+    o.env["TPC3_FRAGILE_HEADER_DROPS"] = "4";
+    o.fuzz.seed = 5;  // with this seed the 4th bad header comes before any short datagram
+    const FuzzSummary s = fuzz_client(o);
+    ASSERT_EQ(s.findings.size(), 1u) << to_text(s);
+    const Finding& f = s.findings.front();
+    EXPECT_EQ(f.kind, Finding::Kind::Traceback);
+    EXPECT_NE(f.evidence.find("RuntimeError: 4 bad headers"), std::string::npos) << f.evidence;
+    EXPECT_NE(f.evidence.find("confirmed with its batch"), std::string::npos) << f.evidence;
+    EXPECT_EQ(f.fuzz_case.mutator, "batch");
+    const FuzzCase loaded = load_case(f.reproducer_json);
+    EXPECT_EQ(loaded, f.fuzz_case);
+    const FuzzSummary replay = replay_client_case(o, loaded);
+    EXPECT_EQ(replay.findings.size(), 1u) << to_text(replay);
+}
+
 TEST_F(ClientFuzzer, TheSameSeedGivesTheSameRun)
 {
     ClientFuzzOptions o = fragile_options(out_.path());
