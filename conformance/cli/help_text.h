@@ -13,6 +13,7 @@ SYNOPSIS
   tpc3-conform --target-server HOST:PORT --file NAME [--movie LOCAL_COPY] [OPTIONS]
   tpc3-conform --client-cmd 'python3 Client.py {host} {tcp_port} {udp_port} {file}' --workdir DIR [OPTIONS]
   tpc3-conform --list
+  tpc3-conform fuzz ...   (network fuzzing: see tpc3-conform fuzz --help)
 
 DESCRIPTION
   Plays the client against a server under test and judges it by every S-*
@@ -27,6 +28,13 @@ DESCRIPTION
   playback of the valid frames on screen and on disk, the RTP datagrams it
   must drop (poison frames with a wrong header, old or repeated sequence
   numbers) and its robustness against short, random and corrupt datagrams.
+
+  tpc3-conform fuzz (same target options, plus --iterations N or --time S,
+  --seed S, --out DIR) plays many mutated control exchanges and hostile
+  clients against a server (or mutated datagrams and replies against a
+  client), checks after every case that a valid session still works and the
+  process did not crash, and saves each finding as a replayable case-N.json
+  and a case-N.pcap (tpc3-conform fuzz --replay case-N.json).
 )";
 
 inline constexpr const char* kFooter = R"(MODES

@@ -2,9 +2,11 @@
 // CHECKS.md. The options choose the role of the implementation under test;
 // each role has its own runner (server_role.h, client_role.h).
 #include <iostream>
+#include <string_view>
 
 #include "cli/client_role.h"
 #include "cli/command_line.h"
+#include "cli/fuzz_command.h"  // fuzz/network/cli: `tpc3-conform fuzz ...`
 #include "cli/server_role.h"
 #include "report/catalogue.h"
 #include "report/report.h"
@@ -14,6 +16,9 @@ int main(int argc, char** argv)
 {
     using namespace tpc3::conform::cli;
     namespace report = tpc3::report;
+    // Network fuzzing has options of its own (fuzz/network/cli).
+    if (argc > 1 && std::string_view(argv[1]) == "fuzz")
+        return tpc3::fuzz::net::run_fuzz_command(argc, argv, std::cout, std::cerr);
     CommandLine cl;
     if (auto done = parse_command_line(argc, argv, cl, std::cout, std::cerr)) return *done;
     try {
