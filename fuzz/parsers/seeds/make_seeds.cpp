@@ -208,6 +208,26 @@ void pcap_seeds(const fs::path& dir) {
         write_file(dir / "truncated.pcap", Bytes(whole.begin(), whole.begin() + static_cast<long>(whole.size() * 2 / 3)));
     }
     {
+        // The same UDP datagram behind each other link header the decoder reads.
+        Ipv4FrameSpec spec{.source = server_udp.address, .destination = client_udp.address, .id = 9};
+        UdpDatagram d{server_udp, client_udp, Bytes{0x80, 0x1A, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1}};
+        const Bytes ip = build_ipv4_packet(spec, encode_udp(d));
+        const auto with_link = [&](const char* name, LinkType type, Bytes link) {
+            link.insert(link.end(), ip.begin(), ip.end());
+            PcapFileWriter w(dir / name, type);
+            w.write(t0, link);
+            w.close();
+        };
+        with_link("sll.pcap", LinkType::linux_sll, Bytes{0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00});
+        with_link("sll2.pcap", LinkType::linux_sll2,
+                  Bytes{0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0});
+        with_link("null.pcap", LinkType::null, Bytes{2, 0, 0, 0});
+        with_link("loop.pcap", LinkType::loop, Bytes{0, 0, 0, 2});
+        Bytes vlan(12, 0);  // zero MACs, one 802.1Q tag, then IPv4
+        for (const int b : {0x81, 0x00, 0x00, 0x05, 0x08, 0x00}) vlan.push_back(static_cast<std::uint8_t>(b));
+        with_link("vlan.pcap", LinkType::ethernet, vlan);
+    }
+    {
         PcapFileWriter w(dir / "raw_ip.pcap", LinkType::raw);
         Ipv4FrameSpec spec{.source = server_udp.address, .destination = client_udp.address, .id = 5};
         UdpDatagram d{server_udp, client_udp, Bytes{0x80, 0x1A, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}};
