@@ -18,7 +18,7 @@ builds=${FUZZ_BENCH_BUILDS:-"asan coverage"}
 cxx=${CXX_CLANG:-$(command -v clang++-14 || command -v clang++ || true)}
 [ -n "$cxx" ] || { echo "fuzz-bench: clang++ not found" >&2; exit 2; }
 
-declare -A runs=([rtp_header]=3000000 [control]=300000 [movie_reader]=50000 [pcap_reader]=30000
+declare -A runs=([rtp_header]=3000000 [control]=50000 [movie_reader]=50000 [pcap_reader]=30000
                  [marker_decode]=2000)
 declare -A dir=([asan]="$root/build-fuzz" [coverage]="$root/build-fuzz-bench")
 declare -A sanitizers=([asan]="address,undefined" [coverage]="")
