@@ -7,6 +7,8 @@
 //    Incomplete has no value and consumes 0, Invalid has no value and says why;
 //  - round trip: a Complete value, encoded by the same dialect and parsed
 //    again, is Complete with the same value and consumes the whole encoding;
+//  - the bytes a Complete parse consumed, parsed alone, give the same message
+//    (what follows a message does not change it);
 //  - detect_dialect names a registered dialect, and a non-default choice
 //    recognises the message.
 
@@ -86,6 +88,17 @@ void check_message(const Dialect& d, std::span<const std::uint8_t> input) {
     FUZZ_CHECK(again.status == ParseStatus::Complete, "a Complete value, encoded, parses Complete again");
     FUZZ_CHECK(*again.value == *p.value, "a Complete value, encoded and parsed again, is the same value");
     FUZZ_CHECK(again.consumed == encoded.size(), "parsing an encoded message consumes all of it");
+
+    // What follows a message does not change it: the consumed bytes alone parse the same.
+    const Parsed<T> alone = parse_as<T>(d, input.first(p.consumed));
+    if (alone.status != ParseStatus::Complete || !(*alone.value == *p.value) || alone.consumed != p.consumed) {
+        std::fprintf(stderr, "dialect %s: %s from %zu of %zu bytes; those %zu bytes alone parse %s\n",
+                     std::string(d.name()).c_str(), describe(*p.value).c_str(), p.consumed, input.size(),
+                     p.consumed, alone.status == ParseStatus::Complete ? describe(*alone.value).c_str()
+                                 : alone.status == ParseStatus::Incomplete ? "Incomplete" : "Invalid");
+    }
+    FUZZ_CHECK(alone.status == ParseStatus::Complete && *alone.value == *p.value && alone.consumed == p.consumed,
+               "the consumed bytes alone parse to the same message");
 }
 
 }  // namespace
