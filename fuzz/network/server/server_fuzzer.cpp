@@ -102,6 +102,12 @@ public:
             *o_.common.verbose << "case " << c.iteration << " " << c.mutator << ": " << c.description << "\n"
                                << describe_steps(c);
             for (const auto& e : outcome.events) *o_.common.verbose << "  event: " << e << "\n";
+            char took[96];
+            std::snprintf(took, sizeof took, "  server sent %llu control bytes, %llu datagrams to its UDP ports; case took %.2f s\n",
+                          static_cast<unsigned long long>(outcome.bytes_received),
+                          static_cast<unsigned long long>(outcome.datagrams_received),
+                          std::chrono::duration<double>(outcome.took).count());
+            *o_.common.verbose << took;
             *o_.common.verbose << "  liveness: " << (live.ok ? "ok" : live.evidence) << "\n";
         }
 
