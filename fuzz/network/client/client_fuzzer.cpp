@@ -302,32 +302,51 @@ FuzzSummary fuzz_client(const ClientFuzzOptions& o)
             summary.stopped_because = "first finding (--stop-at-first)";
         }
     };
+    // A client that cannot play at all stops the run with ClientFuzzError; one
+    // that stops completing valid sessions later ends it, findings kept.
+    const auto harness_failed = [&](const ClientFuzzError& e) {
+        if (summary.cases_run == 0) throw;
+        stop = true;
+        summary.stopped_because = std::string("a launch failed before its cases: ") + e.what();
+    };
     while (!stop && budget_left() && (i < end || !replies.empty())) {
         if (!replies.empty()) {
             const FuzzCase c = std::move(replies.front());
             replies.pop_front();
             if (o.fuzz.verbose) *o.fuzz.verbose << "launch for case " << c.iteration << " (control reply)\n";
-            const LaunchResult r = run_alone(runner, c);
+            LaunchResult r;
+            try {
+                r = run_alone(runner, c);
+            } catch (const ClientFuzzError& e) {
+                harness_failed(e);
+                break;
+            }
             summary.cases_run += r.cases_done;
             if (r.failure) found({c}, r);
             continue;
         }
         std::vector<FuzzCase> batch;
         if (o.fuzz.verbose) *o.fuzz.verbose << "launch for a batch from case " << i << "\n";
-        LaunchResult r = runner.run(
-            [&]() -> std::optional<FuzzCase> {
-                while (i < end && (batch.empty() || budget_left())) {
-                    FuzzCase c = make_client_case(o.fuzz.seed, i++);
-                    if (is_reply_case(c)) {
-                        replies.push_back(std::move(c));
-                        continue;
+        LaunchResult r;
+        try {
+            r = runner.run(
+                [&]() -> std::optional<FuzzCase> {
+                    while (i < end && (batch.empty() || budget_left())) {
+                        FuzzCase c = make_client_case(o.fuzz.seed, i++);
+                        if (is_reply_case(c)) {
+                            replies.push_back(std::move(c));
+                            continue;
+                        }
+                        batch.push_back(std::move(c));
+                        return batch.back();
                     }
-                    batch.push_back(std::move(c));
-                    return batch.back();
-                }
-                return std::nullopt;
-            },
-            [&](const FuzzCase&) { return batch.size() < max_batch; });
+                    return std::nullopt;
+                },
+                [&](const FuzzCase&) { return batch.size() < max_batch; });
+        } catch (const ClientFuzzError& e) {
+            harness_failed(e);
+            break;
+        }
         summary.cases_run += r.cases_done;
         if (r.failure) {
             batch.resize(r.failed_at + 1);
