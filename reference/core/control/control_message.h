@@ -10,10 +10,16 @@
 
 namespace tpc3::control {
 
+// Fields only the rtsp dialect carries (its CSeq and Session headers, the
+// file named by PLAY) are optional and unset for the other dialects, so a
+// message built from the required fields alone compares equal as before. The
+// rtsp encoder writes defaults for unset ones (see rtsp_dialect.h).
+
 // client -> server: which file, and the UDP port to stream to.
 struct Request {
     std::string file;
     std::uint16_t udp_port = 0;
+    std::optional<std::uint32_t> cseq = std::nullopt;  // rtsp: CSeq of the SETUP
     friend bool operator==(const Request&, const Request&) = default;
 };
 
@@ -21,12 +27,16 @@ struct Request {
 struct Reply {
     static constexpr std::int64_t kNotFound = -1;
     std::int64_t session_id = kNotFound;  // 0 .. 2^32-1, or -1
+    std::optional<std::uint32_t> cseq = std::nullopt;  // rtsp: CSeq of the request this answers
     bool not_found() const { return session_id == kNotFound; }
     friend bool operator==(const Reply&, const Reply&) = default;
 };
 
 // client -> server: start streaming.
 struct Go {
+    std::optional<std::string> file = std::nullopt;          // rtsp: the file PLAY names
+    std::optional<std::uint32_t> cseq = std::nullopt;        // rtsp: CSeq of the PLAY
+    std::optional<std::int64_t> session_id = std::nullopt;   // rtsp: its Session header
     friend bool operator==(const Go&, const Go&) = default;
 };
 

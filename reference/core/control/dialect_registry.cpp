@@ -1,5 +1,6 @@
 #include "control/dialect.h"
 #include "control/pickle_dialect.h"
+#include "control/rtsp_dialect.h"
 #include "control/tpc3_dialect.h"
 
 #include <memory>
@@ -14,7 +15,7 @@ const std::vector<std::unique_ptr<const Dialect>>& registry() {
         std::vector<std::unique_ptr<const Dialect>> v;
         v.push_back(std::make_unique<Tpc3Dialect>());
         v.push_back(std::make_unique<Tpc3PickleDialect>());  // first byte 0x80
-        // v.push_back(std::make_unique<RtspDialect>());        // "SETUP "
+        v.push_back(std::make_unique<RtspDialect>());        // "SETUP "
         return v;
     }();
     return all;

@@ -86,7 +86,7 @@ PythonRun run_python(const std::string& script) {
 
 std::string py_str(const std::string& s) {  // a Python str literal of UTF-8 text
     std::string out = "bytes([";
-    for (const unsigned char c : s) out += std::to_string(c) + ",";
+    for (const char c : s) out += std::to_string(static_cast<unsigned char>(c)) + ",";
     return out + "]).decode('utf-8')";
 }
 
@@ -328,7 +328,7 @@ TEST(PickleDialect, WrongTypesAndRangesAreInvalidAndNamed) {
          "SessionID is a tuple ((483920,)), not an int (0..4294967295, or -1)"},
         // LONG1 of 9 bytes: beyond 64 bits
         {{0x80, 0x04, 0x95, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0x8a, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x2e},
-         "SessionID < int of 9 bytes> is out of range 0..4294967295"},
+         "SessionID <int of 9 bytes> is out of range 0..4294967295"},
     };
     for (const auto& [wire, problem] : replies) {
         const auto p = dialect.parse_reply(wire);

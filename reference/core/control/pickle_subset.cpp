@@ -604,7 +604,7 @@ std::string repr_into(const Value& v, std::size_t budget) {
         case Value::Kind::Bool: return v.boolean ? "True" : "False";
         case Value::Kind::Int:
             if (v.integer) return std::to_string(*v.integer);
-            return std::string(v.int_negative ? "<negative" : "<") + " int of " + std::to_string(v.int_width) +
+            return std::string(v.int_negative ? "<negative int of " : "<int of ") + std::to_string(v.int_width) +
                    " bytes>";
         case Value::Kind::Str: return quoted_repr(v.text.substr(0, budget), false);
         case Value::Kind::Bytes: return quoted_repr(v.text.substr(0, budget), true);
