@@ -62,7 +62,7 @@ for t in $targets; do
     done
     echo "fuzz-smoke: report of $t:"
     # From the first line of the report (sanitizer, property check, libFuzzer's own) to the end.
-    awk '/ERROR: |runtime error|fuzz property failed|==[0-9]+== ?ERROR|ALARM|out-of-memory/ {p=1} p' "$log" | head -200
+    awk '/ERROR: |runtime error|fuzz detail: |fuzz property failed|==[0-9]+== ?ERROR|ALARM|out-of-memory/ {p=1} p' "$log" | head -200
     [ -n "$(awk '/ERROR: |runtime error|fuzz property failed|ALARM|out-of-memory/' "$log")" ] || tail -50 "$log"
   else
     summary+=("ok   $line")

@@ -66,7 +66,7 @@ std::string describe(const Go&) { return "Go"; }
 // Before a round-trip property fails: which dialect, which value, which bytes.
 template <typename T>
 void print_round_trip(const Dialect& d, const T& value, const Bytes& encoded, const Parsed<T>& again) {
-    std::fprintf(stderr, "dialect %s: %s encodes as \"%s\", which parses %s%s%s\n", std::string(d.name()).c_str(),
+    std::fprintf(stderr, "fuzz detail: dialect %s: %s encodes as \"%s\", which parses %s%s%s\n", std::string(d.name()).c_str(),
                  describe(value).c_str(), escape(encoded).c_str(),
                  again.status == ParseStatus::Complete     ? "Complete as "
                  : again.status == ParseStatus::Incomplete ? "Incomplete"
@@ -92,7 +92,7 @@ void check_message(const Dialect& d, std::span<const std::uint8_t> input) {
     // What follows a message does not change it: the consumed bytes alone parse the same.
     const Parsed<T> alone = parse_as<T>(d, input.first(p.consumed));
     if (alone.status != ParseStatus::Complete || !(*alone.value == *p.value) || alone.consumed != p.consumed) {
-        std::fprintf(stderr, "dialect %s: %s from %zu of %zu bytes; those %zu bytes alone parse %s\n",
+        std::fprintf(stderr, "fuzz detail: dialect %s: %s from %zu of %zu bytes; those %zu bytes alone parse %s\n",
                      std::string(d.name()).c_str(), describe(*p.value).c_str(), p.consumed, input.size(),
                      p.consumed, alone.status == ParseStatus::Complete ? describe(*alone.value).c_str()
                                  : alone.status == ParseStatus::Incomplete ? "Incomplete" : "Invalid");

@@ -1,5 +1,7 @@
 // A property check inside a fuzz target: on failure it names the property and
 // aborts, which libFuzzer (and replay_main) report as a crash with the input.
+// A target that prints more about a failure first starts each line with
+// "fuzz detail: " (scripts/fuzz-smoke.sh shows the report from there).
 #pragma once
 
 #include <cstdio>
