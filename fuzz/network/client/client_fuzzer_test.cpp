@@ -139,6 +139,22 @@ TEST_F(ClientFuzzer, WhenTheCaseAloneDoesNotReproduceTheBatchIsTheReproducer)
     EXPECT_EQ(replay.findings.size(), 1u) << to_text(replay);
 }
 
+// The fixture's opt-in third bug blocks its listener on M=1: no traceback, the
+// process stays up, only the UDP queue shows it; the frozen client is killed.
+TEST_F(ClientFuzzer, AClientThatStopsReadingIsHung)
+{
+    ClientFuzzOptions o = fragile_options(out_.path());
+    o.env["TPC3_FRAGILE_FREEZE_ON_MARKER"] = "1";
+    o.fuzz.seed = 4;  // case 1 is header.marker
+    const FuzzSummary s = fuzz_client(o);
+    ASSERT_EQ(s.findings.size(), 1u) << to_text(s);
+    const Finding& f = s.findings.front();
+    EXPECT_EQ(f.kind, Finding::Kind::Hung) << describe(f);
+    EXPECT_EQ(f.fuzz_case.mutator, "datagram.header.marker");
+    EXPECT_NE(f.evidence.find("stopped reading"), std::string::npos) << f.evidence;
+    EXPECT_NE(f.evidence.find("alone reproduces it"), std::string::npos) << f.evidence;
+}
+
 TEST_F(ClientFuzzer, TheSameSeedGivesTheSameRun)
 {
     ClientFuzzOptions o = fragile_options(out_.path());
