@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 namespace cs = tpc3::conform::server;
 
+constexpr milliseconds kSettleAfterCase{30};
+
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -97,6 +99,9 @@ public:
         ServerExecutorOptions eo;
         eo.case_deadline = o_.common.case_deadline;
         const auto outcome = execute_server_case(c, endpoint, eo);
+        // A launched server reacts to the case's last close only now: give it a
+        // moment, so a crash it causes is blamed on this case, not the next.
+        if (target_.launched()) std::this_thread::sleep_for(kSettleAfterCase);
         const auto live = check_liveness(endpoint, target_.file(), o_.common.liveness_deadline);
         if (verbose()) {
             *o_.common.verbose << "case " << c.iteration << " " << c.mutator << ": " << c.description << "\n"

@@ -5,10 +5,9 @@
 
 #include <dirent.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "core/fuzz_case.h"
+#include "harness/process.h"
 #include "harness/temp_dir.h"
 #include "pcaps/reader/pcap_reader.h"
 #include "pcaps/reader/tcp_stream_reassembler.h"
@@ -23,20 +22,18 @@ const fs::path kFragileDir = fs::path(TPC3_SOURCE_DIR) / "fuzz/network/fixtures/
 const std::string kFragileCmd = std::string(TPC3_PYTHON) + " " + (kFragileDir / "fragile_server.py").string() + " {port}";
 const std::string kReferenceCmd = std::string(TPC3_BINARY_DIR) + "/reference/server/tpc3-server {port} --dir .";
 
-// Processes whose command line contains `needle` (to prove none is left behind).
-int processes_running(const std::string& needle) {
+// Processes whose working directory is under `root` (the servers this test
+// launched run in a copy under its own temp base, so tests running in
+// parallel do not see each other's servers).
+int processes_under(const fs::path& root) {
     int n = 0;
     DIR* proc = ::opendir("/proc");
     if (!proc) return -1;
     while (dirent* e = ::readdir(proc)) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-        std::stringstream s;
-        s << in.rdbuf();
-        std::string cmd = s.str();
-        for (auto& ch : cmd)
-            if (ch == '\0') ch = ' ';
-        if (cmd.find(needle) != std::string::npos && cmd.find("server_fuzzer_test") == std::string::npos) ++n;
+        std::error_code ec;
+        const auto cwd = fs::read_symlink(fs::path("/proc") / e->d_name / "cwd", ec);
+        if (!ec && cwd.string().rfind(root.string(), 0) == 0) ++n;
     }
     ::closedir(proc);
     return n;
@@ -98,7 +95,7 @@ TEST(ServerFuzzer, FindsTheFragileServerCrashSavesItAndReplaysIt) {
     }
 
     // The server was stopped and its temp tree removed.
-    EXPECT_EQ(processes_running("fragile_server.py"), 0);
+    EXPECT_EQ(processes_under(temp_base), 0);
     EXPECT_TRUE(empty_dir(temp_base));
 
     // Replay: the same case breaks a fresh server again.
@@ -106,7 +103,7 @@ TEST(ServerFuzzer, FindsTheFragileServerCrashSavesItAndReplaysIt) {
     ASSERT_EQ(r.findings.size(), 1u) << to_text(r);
     EXPECT_EQ(r.findings[0].kind, Finding::Kind::Crashed);
     EXPECT_EQ(r.stopped_because, "replayed case " + std::to_string(saved.iteration) + ": reproduced");
-    EXPECT_EQ(processes_running("fragile_server.py"), 0);
+    EXPECT_EQ(processes_under(temp_base), 0);
     EXPECT_TRUE(empty_dir(temp_base));
 }
 
@@ -137,7 +134,7 @@ TEST(ServerFuzzer, ReferenceServerSurvivesWithoutFinding) {
     EXPECT_EQ(s.cases_run, 25u);
     EXPECT_EQ(s.stopped_because, "25 iterations done");
     EXPECT_FALSE(fs::exists(o.common.out_dir));
-    EXPECT_EQ(processes_running("reference/server/tpc3-server"), 0);
+    EXPECT_EQ(processes_under(temp_base), 0);
     EXPECT_TRUE(empty_dir(temp_base));
 }
 
@@ -162,4 +159,16 @@ TEST(ServerFuzzer, UnusableTargetsAreHarnessErrorsNotFindings) {
     FuzzCase client_case;
     client_case.role = "client";
     EXPECT_THROW(replay_server_case(dead, client_case), FuzzHarnessError);
+}
+
+TEST(ServerFuzzer, LeftoverCheckSeesAProcessUnderTheTempBase) {
+    // The check above must be able to fail: a process running there is seen.
+    tpc3::harness::TempDir scratch("netfuzz-test-");
+    auto options = tpc3::harness::command({"sleep", "5"});
+    options.cwd = scratch.path();
+    {
+        tpc3::harness::Process sleeper(options);
+        EXPECT_EQ(processes_under(scratch.path()), 1);
+    }
+    EXPECT_EQ(processes_under(scratch.path()), 0);
 }
