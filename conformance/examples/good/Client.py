@@ -187,7 +187,8 @@ class Client:
         text = reply.decode("utf-8", "replace").strip()
         if text == "-1":
             raise SetupError(f"the server has no file {self.file_name!r}")
-        if not (text.isascii() and text.isdigit()) or int(text) >= 1 << 32:
+        # The length first: int() refuses strings over 4300 digits with a ValueError.
+        if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) >= 1 << 32:
             raise SetupError(f"the server replied {reply[:40]!r}, not a SessionID")
         return int(text)
 
