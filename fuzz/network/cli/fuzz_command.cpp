@@ -92,7 +92,9 @@ int run(const FuzzArgs& a, std::ostream& out, std::ostream& err) {
             err << "tpc3-conform fuzz: " << a.replay << " is a client case: give --client-cmd\n";
             return kExitUsageOrHarness;
         }
-        out << "replaying " << a.replay << ": case " << c.iteration << " (" << c.mutator << "): " << c.description << "\n";
+        out << "replaying " << a.replay << ": case " << c.iteration << " ("
+            << (c.mutator.empty() ? std::string("written by hand") : c.mutator) << ")"
+            << (c.description.empty() ? "" : ": " + c.description) << "\n";
         if (c.role == "server") {
             summary = replay_server_case(server_options(a, out), c);
         } else {

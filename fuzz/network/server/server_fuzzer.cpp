@@ -215,6 +215,7 @@ public:
 
     FuzzSummary replay(const FuzzCase& c) {
         FuzzSummary s = start_summary();
+        s.seed = c.seed;
         const auto start = Clock::now();
         auto f = run_one(c);
         s.cases_run = 1;
