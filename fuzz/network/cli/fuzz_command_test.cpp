@@ -1,6 +1,9 @@
 // `tpc3-conform fuzz` in-process: options, exit status, files, --replay.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -95,4 +98,19 @@ TEST(FuzzCommand, ReferenceServerExitsZero) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("5 cases in"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("no finding"), std::string::npos) << r.out;
+}
+
+TEST(FuzzCommand, TheBinaryHandsFuzzOverToThisCommand) {
+    // conformance/cli/main.cpp: `tpc3-conform fuzz ...` reaches run_fuzz_command.
+    tpc3::harness::TempDir dir("fuzz-command-test-");
+    const auto out = dir.path() / "help.txt";
+    const std::string binary = std::string(TPC3_BINARY_DIR) + "/conformance/cli/tpc3-conform";
+    const int rc = std::system((binary + " fuzz --help > " + out.string() + " 2>&1").c_str());
+    EXPECT_EQ(rc, 0);
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("tpc3-conform fuzz - network fuzzing"), std::string::npos) << text.str();
+    const int usage = std::system((binary + " fuzz --iterations 3 > " + out.string() + " 2>&1").c_str());
+    EXPECT_TRUE(WIFEXITED(usage) && WEXITSTATUS(usage) == 2) << usage;
 }
