@@ -107,6 +107,8 @@ public:
             *o_.common.verbose << "case " << c.iteration << " " << c.mutator << ": " << c.description << "\n"
                                << describe_steps(c);
             for (const auto& e : outcome.events) *o_.common.verbose << "  event: " << e << "\n";
+            for (auto port : outcome.udp_ports_not_bound)
+                *o_.common.verbose << "  event: UDP port " << port << " was taken; the case ran without it\n";
             char took[96];
             std::snprintf(took, sizeof took, "  server sent %llu control bytes, %llu datagrams to its UDP ports; case took %.2f s\n",
                           static_cast<unsigned long long>(outcome.bytes_received),
