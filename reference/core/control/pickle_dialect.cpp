@@ -1,5 +1,6 @@
 #include "control/pickle_dialect.h"
 
+#include "control/text_framing.h"
 #include "text/escape.h"
 
 #include <string>
@@ -67,6 +68,11 @@ pickle::ValuePtr decode_into(std::span<const std::uint8_t> bytes, std::string_vi
 
 std::string shown(const Value& v) { return pickle::repr(v, kShownChars); }
 
+std::string hex_byte(std::uint8_t b) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    return std::string("0x") + kHex[b >> 4] + kHex[b & 0x0F];
+}
+
 bool is_int(const Value& v) { return v.kind == Value::Kind::Int; }
 
 std::string kind_of(const Value& v) {
@@ -113,6 +119,17 @@ Parsed<Request> Tpc3PickleDialect::parse_request(std::span<const std::uint8_t> b
         return invalid(std::move(out), "port " + shown(port) + " is out of range 1..65535");
     }
     if (file.kind == Value::Kind::Bytes) {
+        // A Request's file is text (PROTOCOL.md 3: UTF-8; this dialect writes
+        // it back as a str), so bytes that are not UTF-8 cannot be carried
+        // honestly. Valid UTF-8 bytes name the same file as that str.
+        const auto* raw = reinterpret_cast<const std::uint8_t*>(file.text.data());
+        const auto check = text_framing::check_utf8({raw, file.text.size()});
+        if (!check.valid) {
+            return invalid(std::move(out), "file name is bytes (" + shown(file) +
+                                               ") that are not valid UTF-8 (byte " + hex_byte(raw[check.bad_offset]) +
+                                               " at offset " + std::to_string(file.offset + check.bad_offset) +
+                                               "): a file name must be text");
+        }
         out.problems.push_back("file name is bytes (" + shown(file) + "), not a string");
     } else if (file.py2_str) {
         out.problems.push_back("file name is a Python 2 str (SHORT_BINSTRING/BINSTRING), not a Python 3 str");

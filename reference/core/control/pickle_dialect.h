@@ -18,11 +18,12 @@ namespace tpc3::control {
 //   - Invalid: an opcode outside the subset (named, with its byte offset), a
 //     bad structure, a declared length past pickle::DecodeLimits, the wrong type
 //     (a str SessionID or port, a list, a 3-tuple...), a value out of range
-//     (port 1..65535, SessionID 0..2^32-1 or -1).
+//     (port 1..65535, SessionID 0..2^32-1 or -1), a bytes file name that is
+//     not valid UTF-8 (the bad byte's offset named: a Request's file is text).
 //   - Complete, with problems for what Python tolerates but the spec does not
 //     ask for: protocol 0 or 1 (text opcodes; such a first message does not
 //     start with 0x80, so it is not detected as tpc3-pickle), a Python 2 str,
-//     a bytes file name, a FRAME whose length is not the pickle's.
+//     a bytes file name (valid UTF-8), a FRAME whose length is not the pickle's.
 // Go also accepts the raw bytes "Go" (consumed 2, plus a "\n" or "\r\n" that
 // follows); "" and "G" are Incomplete.
 class Tpc3PickleDialect final : public Dialect {

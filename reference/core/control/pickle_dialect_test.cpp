@@ -364,6 +364,32 @@ TEST(PickleDialect, TolerableDeviationsAreCompleteWithProblems) {
     EXPECT_EQ(dialect.parse_reply(b("I01\n.")).problems.back(), "SessionID is a bool (True), not an int (0..4294967295, or -1)");
 }
 
+// Fuzz reproducers fuzz/parsers/crashes/control/pickle_request_bytes_name_proto{3,0}.bin:
+// pickle.dumps((b"\xff\xfe", 7)) parsed Complete, then its re-encoding as a str did not parse.
+TEST(PickleDialect, BytesFileNameThatIsNotUtf8IsInvalidAtItsOffset) {
+    const Bytes proto3 = {0x80, 0x03, 'C', 0x02, 0xff, 0xfe, 'K', 0x07, 0x86, 'q', 0x00, '.'};
+    const auto p = dialect.parse_request(proto3);
+    EXPECT_EQ(p.status, ParseStatus::Invalid);
+    EXPECT_FALSE(p.value.has_value());
+    EXPECT_THAT(p.problems, ElementsAre("file name is bytes (b'\\xff\\xfe') that are not valid UTF-8 (byte 0xff at "
+                                        "offset 4): a file name must be text"));
+    const Bytes proto0 = b("(C\x02\xff\xfeI7\nt.");
+    EXPECT_THAT(dialect.parse_request(proto0).problems,
+                ElementsAre(HasSubstr("protocol 0 pickle"), HasSubstr("(byte 0xff at offset 3)")));
+    // The bad byte is located inside the name, whatever opcode carried it: BINBYTES, after a good UTF-8 prefix.
+    const Bytes binbytes = {0x80, 0x04, 'B', 0x04, 0, 0, 0, 0xc3, 0xa9, 'a', 0xc3, 'K', 0x07, 0x86, '.'};
+    EXPECT_THAT(dialect.parse_request(binbytes).problems, ElementsAre(HasSubstr("(byte 0xc3 at offset 10)")));
+    // Bytes that are valid UTF-8 name the same file as the str: Complete, noted, and they round-trip.
+    const auto ok = dialect.parse_request(
+        pickle_of(Value::make_tuple({Value::make_bytes("film\xc3\xa9.Mjpeg"), Value::make_int(7)})));
+    ASSERT_EQ(ok.status, ParseStatus::Complete);
+    EXPECT_EQ(*ok.value, (Request{"film\xc3\xa9.Mjpeg", 7}));
+    EXPECT_THAT(ok.problems, ElementsAre(HasSubstr("file name is bytes")));
+    const auto again = dialect.parse_request(dialect.encode(*ok.value));
+    ASSERT_EQ(again.status, ParseStatus::Complete);
+    EXPECT_EQ(*again.value, *ok.value);
+}
+
 TEST(PickleDialect, FrameLengthsAreChecked) {
     // The FRAME declares 23 bytes, the pickle has 19: pickle.loads() says "pickle data was truncated".
     Bytes long_frame = kRequestMovie25000;

@@ -290,16 +290,29 @@ private:
         return true;
     }
 
+    std::size_t offset_of(std::span<const std::uint8_t> payload) const {
+        return static_cast<std::size_t>(payload.data() - bytes_.data());
+    }
+
+    // A str or bytes Value, remembering where its payload sits in the pickle.
+    bool push_text(ValuePtr made, std::span<const std::uint8_t> payload) {
+        auto v = std::make_shared<Value>(*made);
+        v->offset = offset_of(payload);
+        return push(std::move(v));
+    }
+
+    bool push_bytes(std::span<const std::uint8_t> payload) {
+        return push_text(Value::make_bytes(std::string(payload.begin(), payload.end())), payload);
+    }
+
     bool push_utf8(std::span<const std::uint8_t> payload, std::uint8_t op, std::size_t at) {
         const auto check = text_framing::check_utf8(payload);
         if (!check.valid) {
             return fail(op_at(op, at) + ": its string is not valid UTF-8 (byte " +
                         hex_byte(payload[check.bad_offset]) + " at offset " +
-                        std::to_string(static_cast<std::size_t>(payload.data() - bytes_.data()) +
-                                       check.bad_offset) +
-                        ")");
+                        std::to_string(offset_of(payload) + check.bad_offset) + ")");
         }
-        return push(Value::make_str(std::string(payload.begin(), payload.end())));
+        return push_text(Value::make_str(std::string(payload.begin(), payload.end())), payload);
     }
 
     bool push_py2_str(std::span<const std::uint8_t> payload, std::uint8_t op, std::size_t at) {
@@ -311,6 +324,7 @@ private:
         }
         auto v = std::make_shared<Value>(*Value::make_str(std::string(payload.begin(), payload.end())));
         v->py2_str = true;
+        v->offset = offset_of(payload);
         return push(std::move(v));
     }
 
@@ -333,7 +347,9 @@ private:
                 append_utf8(utf8, c);
             }
         }
-        return push(Value::make_str(std::move(utf8)));
+        auto v = std::make_shared<Value>(*Value::make_str(std::move(utf8)));
+        v->offset = static_cast<std::size_t>(line.data() - reinterpret_cast<const char*>(bytes_.data()));
+        return push(std::move(v));
     }
 
     bool make_tuple(std::size_t n, std::uint8_t op, std::size_t at) {
@@ -408,12 +424,9 @@ private:
             case 'V': return take_line(line, op, at) && push_raw_unicode_escape(line, op, at);
             case 'U': return take_counted(1, arg, op, at) && push_py2_str(arg, op, at);
             case 'T': return take_counted(4, arg, op, at, true) && push_py2_str(arg, op, at);
-            case 'C':  // SHORT_BINBYTES
-                return take_counted(1, arg, op, at) && push(Value::make_bytes(std::string(arg.begin(), arg.end())));
-            case 'B':  // BINBYTES
-                return take_counted(4, arg, op, at) && push(Value::make_bytes(std::string(arg.begin(), arg.end())));
-            case 0x8e:  // BINBYTES8
-                return take_counted(8, arg, op, at) && push(Value::make_bytes(std::string(arg.begin(), arg.end())));
+            case 'C': return take_counted(1, arg, op, at) && push_bytes(arg);   // SHORT_BINBYTES
+            case 'B': return take_counted(4, arg, op, at) && push_bytes(arg);   // BINBYTES
+            case 0x8e: return take_counted(8, arg, op, at) && push_bytes(arg);  // BINBYTES8
             case 'K': return take(1, arg, op, at) && push(Value::make_int(arg[0]));
             case 'M': return take(2, arg, op, at) && push(Value::make_int(static_cast<std::int64_t>(little_endian(arg))));
             case 'J':

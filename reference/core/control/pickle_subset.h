@@ -35,6 +35,7 @@ struct Value {
     std::size_t int_width = 0;            // Int: bytes of a LONG1/LONG4 that did not fit (for messages)
     bool int_negative = false;            // Int that did not fit: its sign
     std::string text;                     // Str (UTF-8) or Bytes (raw)
+    std::size_t offset = 0;               // Str, Bytes: byte offset of `text`'s first byte in the pickle (for messages)
     std::vector<ValuePtr> items;          // Tuple
     bool py2_str = false;                 // Str from SHORT_BINSTRING/BINSTRING (a Python 2 str)
     std::size_t depth = 0;                // Tuple: 1 + the deepest tuple inside it; 0 for the others
