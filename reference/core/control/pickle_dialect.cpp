@@ -50,6 +50,7 @@ pickle::ValuePtr decode_into(std::span<const std::uint8_t> bytes, std::string_vi
     pickle::Decoded d = pickle::decode(bytes);
     if (d.status == ParseStatus::Incomplete) {
         set_incomplete(out);
+        for (auto& note : d.notes) out.problems.push_back(std::move(note));  // a FRAME not ended yet
         return nullptr;
     }
     if (d.status == ParseStatus::Invalid) {

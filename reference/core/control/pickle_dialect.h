@@ -24,6 +24,9 @@ namespace tpc3::control {
 //     ask for: protocol 0 or 1 (text opcodes; such a first message does not
 //     start with 0x80, so it is not detected as tpc3-pickle), a Python 2 str,
 //     a bytes file name (valid UTF-8), a FRAME whose length is not the pickle's.
+//     A FRAME longer than the pickle keeps the message Incomplete (with that
+//     problem) until the frame's last byte, and `consumed` reaches it: Python's
+//     Unpickler reads whole frames.
 // Go also accepts the raw bytes "Go" (consumed 2, plus a "\n" or "\r\n" that
 // follows); "" and "G" are Incomplete.
 class Tpc3PickleDialect final : public Dialect {

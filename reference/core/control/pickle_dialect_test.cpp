@@ -390,19 +390,85 @@ TEST(PickleDialect, BytesFileNameThatIsNotUtf8IsInvalidAtItsOffset) {
     EXPECT_EQ(*again.value, *ok.value);
 }
 
-TEST(PickleDialect, FrameLengthsAreChecked) {
-    // The FRAME declares 23 bytes, the pickle has 19: pickle.loads() says "pickle data was truncated".
+// Fuzz reproducer fuzz/parsers/crashes/control/pickle_request_frame_longer_than_pickle.bin: a FRAME
+// longer than the pickle parsed Complete only when bytes followed, but the consumed bytes alone did not.
+TEST(PickleDialect, AFrameLongerThanThePickleOwnsItsBytesPastStop) {
+    // The FRAME declares 23 bytes, the pickle has 19: pickle.loads() says "pickle data was truncated",
+    // Python's stream Unpickler waits for the frame's 4 other bytes and swallows them.
     Bytes long_frame = kRequestMovie25000;
     long_frame[3] = 0x17;
-    const auto p = dialect.parse_request(long_frame);
-    EXPECT_EQ(p.status, ParseStatus::Invalid);
-    EXPECT_THAT(p.problems, ElementsAre(HasSubstr("FRAME at offset 2 declares 23 bytes but the pickle stops after 19")));
+    const std::string note =
+        "FRAME at offset 2 declares 23 bytes but the pickle stops after 19 of them, at offset 29: the frame's other 4 "
+        "bytes belong to this message too (Python's Unpickler reads whole frames; pickle.loads() without them fails: "
+        "pickle data was truncated)";
+    for (std::size_t missing = 4; missing >= 1; --missing) {
+        const Bytes wire = cat(long_frame, Bytes(4 - missing, 'x'));
+        const auto p = dialect.parse_request(wire);
+        EXPECT_EQ(p.status, ParseStatus::Incomplete) << missing;
+        EXPECT_EQ(p.consumed, 0u);
+        EXPECT_THAT(p.problems, ElementsAre(note)) << missing;  // why it waits, for a report at the idle timeout
+    }
+    const Bytes reproducer = cat(long_frame, b("Go\r\n"));
+    for (const Bytes& wire : {reproducer, cat(reproducer, kGo)}) {
+        const auto p = dialect.parse_request(wire);
+        ASSERT_EQ(p.status, ParseStatus::Complete) << escape(wire);
+        EXPECT_EQ(*p.value, (Request{"movie.mpeg", 25000}));
+        EXPECT_EQ(p.consumed, reproducer.size());
+        EXPECT_THAT(p.problems, ElementsAre(note));
+        const auto alone = dialect.parse_request(Bytes(wire.begin(), wire.begin() + static_cast<long>(p.consumed)));
+        ASSERT_EQ(alone.status, ParseStatus::Complete);
+        EXPECT_EQ(alone.value, p.value);
+        EXPECT_EQ(alone.consumed, p.consumed);
+    }
+    // The furthest FRAME counts, even when a later one (inside it) ends before the STOP.
+    const Bytes nested = {0x80, 0x04, 0x95, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0x95, 0x02, 0, 0, 0, 0, 0, 0, 0, 'K', 0x05, '.',
+                          'x', 'x'};
+    const auto n = dialect.parse_reply(nested);
+    ASSERT_EQ(n.status, ParseStatus::Complete);
+    EXPECT_EQ(n.consumed, nested.size());
+    EXPECT_THAT(n.problems, ElementsAre(HasSubstr("FRAME at offset 11 declares 2 bytes but the pickle's STOP is at "
+                                                  "offset 22"),
+                                        HasSubstr("FRAME at offset 2 declares 14 bytes but the pickle stops after 12")));
+    // A frame that would end past the message limit can never complete: Invalid at once.
+    const Bytes past_limit = {0x80, 0x04, 0x95, 0x00, 0x20, 0, 0, 0, 0, 0, 0, 'K', 1, '.'};  // 8192 bytes from offset 11
+    EXPECT_THAT(dialect.parse_reply(past_limit).problems,
+                ElementsAre("reply is not a pickle of the expected kind: FRAME (0x95) at offset 2 declares 8192 bytes, "
+                            "ending at offset 8203, past the limit of 8192 bytes for a control message"));
     // A shorter FRAME: Python's C unpickler accepts it; noted.
     Bytes short_frame = kRequestMovie25000;
     short_frame[3] = 0x10;
     const auto q = dialect.parse_request(short_frame);
     EXPECT_EQ(q.status, ParseStatus::Complete);
     EXPECT_THAT(q.problems, ElementsAre("FRAME at offset 2 declares 16 bytes but the pickle's STOP is at offset 29"));
+}
+
+// Where Python's stream Unpickler stops reading (f.tell() after pickle.load(f)) is where `consumed` ends.
+TEST(PickleDecode, ConsumedEndsWherePythonsStreamUnpicklerStops) {
+    Bytes long_frame = kRequestMovie25000;
+    long_frame[3] = 0x17;  // 4 bytes past the STOP
+    Bytes short_frame = kRequestMovie25000;
+    short_frame[3] = 0x10;
+    const Bytes nested = {0x80, 0x04, 0x95, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0x95, 0x02, 0, 0, 0, 0, 0, 0, 0, 'K', 0x05, '.',
+                          'x', 'x'};
+    const std::vector<Bytes> wires = {cat(kRequestMovie25000, kGo), cat(long_frame, b("Go\r\n")),
+                                      cat(cat(long_frame, b("Go\r\n")), kGo), cat(short_frame, kGo), nested,
+                                      cat(b("(Vmovie.mpeg\np0\nI25000\ntp1\n."), b("Go"))};
+    std::string script = "import io, pickle\n";
+    for (const Bytes& wire : wires) {
+        std::string hex;
+        for (const std::uint8_t x : wire) hex += "0123456789abcdef"[x >> 4], hex += "0123456789abcdef"[x & 0x0F];
+        script += "f = io.BytesIO(bytes.fromhex('" + hex + "')); pickle.load(f); print(f.tell().to_bytes(2, 'big').hex())\n";
+    }
+    const PythonRun py = run_python(script);
+    if (!py.available) GTEST_SKIP() << TPC3_PYTHON << " did not run";
+    ASSERT_EQ(py.outputs.size(), wires.size());
+    for (std::size_t i = 0; i < wires.size(); ++i) {
+        ASSERT_EQ(py.outputs[i].size(), 2u);
+        const std::size_t python_end = static_cast<std::size_t>(py.outputs[i][0] << 8 | py.outputs[i][1]);
+        const pickle::Decoded d = pickle::decode(wires[i]);
+        ASSERT_EQ(d.status, ParseStatus::Complete) << escape(wires[i]) << " " << d.error;
+        EXPECT_EQ(d.consumed, python_end) << escape(wires[i]);
+    }
 }
 
 // ---------------------------------------------------------------- hostile input
@@ -533,6 +599,8 @@ TEST(PickleHostile, RandomAndMutatedBytesNeverCrash) {
         if (r.status == ParseStatus::Complete) {
             ++complete;
             EXPECT_EQ(dialect.parse_request(dialect.encode(*r.value)).value, r.value) << escape(wire);
+            const Bytes consumed(wire.begin(), wire.begin() + static_cast<long>(r.consumed));
+            EXPECT_EQ(dialect.parse_request(consumed).value, r.value) << escape(wire);
         }
         if (HasFailure()) break;
     }

@@ -208,7 +208,12 @@ private:
     std::vector<ValuePtr> stack_;
     std::vector<std::size_t> marks_;  // stack sizes at each open MARK
     std::map<std::uint64_t, ValuePtr> memo_;
-    std::optional<std::size_t> frame_start_, frame_end_;  // the last FRAME: its op offset, one past its end
+    struct Frame {
+        std::size_t start = 0;  // offset of the FRAME opcode
+        std::size_t end = 0;    // one past its last byte
+        std::size_t declared() const { return end - start - 9; }
+    };
+    std::optional<Frame> last_frame_, furthest_frame_;  // the FRAME read last, the one that ends furthest
     Decoded out_;
 
     // The verdicts are set on out_ in place; run() and stop() hand out_ back once.
@@ -414,8 +419,13 @@ private:
                                 " bytes, more than the limit of " + std::to_string(limits_.max_message_bytes) +
                                 " bytes for a control message");
                 }
-                frame_start_ = at;
-                frame_end_ = pos_ + static_cast<std::size_t>(len);
+                if (pos_ + len > limits_.max_message_bytes) {
+                    return fail(op_at(op, at) + " declares " + std::to_string(len) + " bytes, ending at offset " +
+                                std::to_string(pos_ + len) + ", past the limit of " +
+                                std::to_string(limits_.max_message_bytes) + " bytes for a control message");
+                }
+                last_frame_ = Frame{at, pos_ + static_cast<std::size_t>(len)};
+                if (!furthest_frame_ || last_frame_->end > furthest_frame_->end) furthest_frame_ = last_frame_;
                 return true;
             }
             case 0x8c: return take_counted(1, arg, op, at) && push_utf8(arg, op, at);  // SHORT_BINUNICODE
@@ -489,22 +499,28 @@ private:
             return invalid(op_at('.', at) + " leaves " + std::to_string(stack_.size()) +
                            " objects on the stack, expected 1");
         }
-        if (frame_end_) {
-            if (*frame_end_ > bytes_.size()) {
-                return invalid("FRAME at offset " + std::to_string(*frame_start_) + " declares " +
-                               std::to_string(*frame_end_ - *frame_start_ - 9) + " bytes but the pickle stops after " +
-                               std::to_string(at + 1 - (*frame_start_ + 9)) +
-                               " of them (pickle.loads() would fail: pickle data was truncated)");
-            }
-            if (*frame_end_ != at + 1) {
-                out_.notes.push_back("FRAME at offset " + std::to_string(*frame_start_) + " declares " +
-                                     std::to_string(*frame_end_ - *frame_start_ - 9) +
-                                     " bytes but the pickle's STOP is at offset " + std::to_string(at));
-            }
+        if (last_frame_ && last_frame_->end < at + 1) {
+            out_.notes.push_back("FRAME at offset " + std::to_string(last_frame_->start) + " declares " +
+                                 std::to_string(last_frame_->declared()) + " bytes but the pickle's STOP is at offset " +
+                                 std::to_string(at));
         }
+        // Python's Unpickler reads a FRAME whole before it decodes it, so the
+        // frame's bytes after the STOP belong to this message, not the next.
+        std::size_t end = at + 1;
+        if (furthest_frame_ && furthest_frame_->end > end) {
+            const Frame& f = *furthest_frame_;
+            out_.notes.push_back("FRAME at offset " + std::to_string(f.start) + " declares " +
+                                 std::to_string(f.declared()) + " bytes but the pickle stops after " +
+                                 std::to_string(at + 1 - (f.start + 9)) + " of them, at offset " +
+                                 std::to_string(at) + ": the frame's other " + std::to_string(f.end - (at + 1)) +
+                                 " bytes belong to this message too (Python's Unpickler reads whole frames; "
+                                 "pickle.loads() without them fails: pickle data was truncated)");
+            end = f.end;
+        }
+        if (end > bytes_.size()) return incomplete();
         out_.status = ParseStatus::Complete;
         out_.value = stack_.back();
-        out_.consumed = at + 1;
+        out_.consumed = end;
         return std::move(out_);
     }
 };

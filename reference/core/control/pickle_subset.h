@@ -62,16 +62,24 @@ struct DecodeLimits {
 struct Decoded {
     ParseStatus status = ParseStatus::Invalid;
     ValuePtr value;                  // Complete: the object STOP returned
-    std::size_t consumed = 0;        // Complete: bytes up to and including STOP
+    std::size_t consumed = 0;        // Complete: bytes up to and including STOP, or to the end of the
+                                     // furthest FRAME when that is later (Python's Unpickler reads whole frames)
     int protocol = 0;                // from PROTO; 0 when there is none (protocol 0 or 1)
     bool text_opcodes = false;       // protocol 0 opcodes (INT, LONG, UNICODE, PUT, GET lines) were seen
     std::string error;               // Invalid: why, with the opcode and its byte offset
-    std::vector<std::string> notes;  // Complete: oddities Python tolerates (a FRAME of the wrong length)
+    std::vector<std::string> notes;  // Complete: oddities Python tolerates (a FRAME of the wrong length);
+                                     // Incomplete: why bytes are awaited after STOP (a FRAME not yet ended)
 };
 
 // Decodes one pickle from the start of `bytes`. Incomplete: the bytes are a
 // prefix of a pickle of the subset (a declared length reaching past the input,
-// a protocol 0 line without its '\n', no STOP yet), within the limits.
+// a protocol 0 line without its '\n', no STOP yet, a FRAME that declares more
+// bytes than are there yet), within the limits.
+//
+// A FRAME's bytes belong to the message even past STOP: Python's stream
+// Unpickler reads a whole frame before it decodes it (and pickle.loads() of
+// fewer bytes fails, "pickle data was truncated"), so `consumed` reaches the
+// end of the furthest FRAME, and the bytes after the STOP are noted.
 Decoded decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
 // pickle.dumps(value, protocol=4) for values of the subset: MEMOIZE after every
