@@ -87,6 +87,7 @@ public:
         launch_.connect_timeout = o.connect_timeout;
         launch_.drain_deadline = o.drain_deadline;
         launch_.grace = o.grace;
+        launch_.temp_base = o.temp_base;
     }
 
     const ClientFuzzOptions& options() const { return o_; }

@@ -57,6 +57,7 @@ struct ClientFuzzOptions {
     std::chrono::milliseconds drain_deadline{1'500};  // liveness: the UDP queue empties within this
     std::chrono::milliseconds grace{1'000};           // SIGTERM -> SIGKILL
     bool confirm = true;            // replay a finding in a fresh launch before saving it
+    std::filesystem::path temp_base;  // where launches make their temp dirs; empty: the default ($TMPDIR or /tmp)
 };
 
 // The fuzzer cannot fuzz this client at all: bad options, Xvfb does not start,

@@ -24,29 +24,36 @@ namespace fs = std::filesystem;
 const fs::path kFragileDir = fs::path(TPC3_SOURCE_DIR) / "fuzz/network/fixtures/fragile_client";
 const std::string kReferenceClient = std::string(TPC3_BINARY_DIR) + "/reference/client/tpc3-client";
 
-std::set<fs::path> fuzz_temp_dirs()
+// Each test gives the fuzzer a temp base of its own, so tests running in
+// parallel do not see each other's launches.
+std::set<fs::path> fuzz_temp_dirs(const fs::path& base)
 {
     std::set<fs::path> out;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(harness::TempDir::default_base(), ec))
+    for (const auto& e : fs::directory_iterator(base, ec))
         if (e.path().filename().string().starts_with("tpc3-fuzz-client-")) out.insert(e.path());
     return out;
 }
 
 // Children of this test process still alive (clients, shells, Xvfb), and
-// processes running the fragile fixture.
-std::vector<pid_t> leftovers()
+// processes working in one of this test's launch dirs (a client that escaped
+// its group).
+std::vector<pid_t> leftovers(const fs::path& base)
 {
     std::vector<pid_t> out;
-    for (const auto& p : harness::list_processes())
-        if (p.ppid == getpid() && !p.gone()) out.push_back(p.pid);
-    for (pid_t pid : harness::live_processes_with_cmdline("fragile_client")) out.push_back(pid);
+    for (const auto& p : harness::list_processes()) {
+        if (p.gone()) continue;
+        std::error_code ec;
+        const auto cwd = fs::read_symlink(fs::path("/proc") / std::to_string(p.pid) / "cwd", ec);
+        if (p.ppid == getpid() || (!ec && cwd.string().rfind(base.string(), 0) == 0)) out.push_back(p.pid);
+    }
     return out;
 }
 
-ClientFuzzOptions fragile_options(const fs::path& out)
+ClientFuzzOptions fragile_options(const fs::path& out, const fs::path& temp_base)
 {
     ClientFuzzOptions o;
+    o.temp_base = temp_base;
     o.client_cmd = std::string(TPC3_PYTHON) + " Client.py {host} {tcp_port} {udp_port} {file}";
     o.workdir = kFragileDir;
     o.fuzz.seed = 7;
@@ -58,17 +65,18 @@ ClientFuzzOptions fragile_options(const fs::path& out)
 
 class ClientFuzzer : public ::testing::Test {
 protected:
-    void SetUp() override { dirs_before_ = fuzz_temp_dirs(); }
+    void SetUp() override { dirs_before_ = fuzz_temp_dirs(base_.path()); }
     void TearDown() override
     {
-        EXPECT_EQ(leftovers(), std::vector<pid_t>{}) << "a client, shell or Xvfb was left running";
+        EXPECT_EQ(leftovers(base_.path()), std::vector<pid_t>{}) << "a client, shell or Xvfb was left running";
         std::set<fs::path> new_dirs;
-        for (const auto& d : fuzz_temp_dirs())
+        for (const auto& d : fuzz_temp_dirs(base_.path()))
             if (!dirs_before_.count(d)) new_dirs.insert(d);
         EXPECT_TRUE(new_dirs.empty()) << "a launch's temp dir was left: " << new_dirs.begin()->string();
     }
     std::set<fs::path> dirs_before_;
     harness::TempDir out_{"tpc3-netclient-test-"};
+    harness::TempDir base_{"tpc3-netclient-base-"};
 };
 
 bool is_short_datagram_case(const FuzzCase& c)
@@ -81,7 +89,7 @@ bool is_short_datagram_case(const FuzzCase& c)
 
 TEST_F(ClientFuzzer, FindsTheFragileClientsShortDatagramCrashAndItsReproducerReplays)
 {
-    const ClientFuzzOptions o = fragile_options(out_.path());
+    const ClientFuzzOptions o = fragile_options(out_.path(), base_.path());
     const FuzzSummary s = fuzz_client(o);
     ASSERT_EQ(s.findings.size(), 1u) << to_text(s);
     const Finding& f = s.findings.front();
@@ -123,7 +131,7 @@ TEST_F(ClientFuzzer, FindsTheFragileClientsShortDatagramCrashAndItsReproducerRep
 // has that many, so the finding is confirmed, and saved, as its batch.
 TEST_F(ClientFuzzer, WhenTheCaseAloneDoesNotReproduceTheBatchIsTheReproducer)
 {
-    ClientFuzzOptions o = fragile_options(out_.path());
+    ClientFuzzOptions o = fragile_options(out_.path(), base_.path());
     o.env["TPC3_FRAGILE_HEADER_DROPS"] = "4";
     o.fuzz.seed = 5;  // with this seed the 4th bad header comes before any short datagram
     const FuzzSummary s = fuzz_client(o);
@@ -143,7 +151,7 @@ TEST_F(ClientFuzzer, WhenTheCaseAloneDoesNotReproduceTheBatchIsTheReproducer)
 // process stays up, only the UDP queue shows it; the frozen client is killed.
 TEST_F(ClientFuzzer, AClientThatStopsReadingIsHung)
 {
-    ClientFuzzOptions o = fragile_options(out_.path());
+    ClientFuzzOptions o = fragile_options(out_.path(), base_.path());
     o.env["TPC3_FRAGILE_FREEZE_ON_MARKER"] = "1";
     o.fuzz.seed = 4;  // case 1 is header.marker
     const FuzzSummary s = fuzz_client(o);
@@ -157,7 +165,7 @@ TEST_F(ClientFuzzer, AClientThatStopsReadingIsHung)
 
 TEST_F(ClientFuzzer, TheSameSeedGivesTheSameRun)
 {
-    ClientFuzzOptions o = fragile_options(out_.path());
+    ClientFuzzOptions o = fragile_options(out_.path(), base_.path());
     o.confirm = false;
     const FuzzSummary a = fuzz_client(o);
     const FuzzSummary b = fuzz_client(o);
@@ -175,6 +183,7 @@ TEST_F(ClientFuzzer, TheReferenceClientGivesNoFinding)
 {
     ASSERT_TRUE(fs::exists(kReferenceClient)) << kReferenceClient;
     ClientFuzzOptions o;
+    o.temp_base = base_.path();
     o.client_cmd = kReferenceClient + " {host} {tcp_port} {udp_port} {file}";
     o.fuzz.seed = 5;
     o.fuzz.iterations = 60;
@@ -188,7 +197,7 @@ TEST_F(ClientFuzzer, TheReferenceClientGivesNoFinding)
 
 TEST_F(ClientFuzzer, AClientThatCannotPlayIsAHarnessErrorNotAFinding)
 {
-    ClientFuzzOptions o = fragile_options(out_.path());
+    ClientFuzzOptions o = fragile_options(out_.path(), base_.path());
     o.client_cmd = "true {host} {tcp_port} {udp_port} {file}";
     EXPECT_THROW(fuzz_client(o), ClientFuzzError);
     o.client_cmd = "python3 Client.py {host} {tcp_port}";

@@ -189,7 +189,10 @@ ClientLaunch::ClientLaunch(const LaunchSettings& settings, const std::string& di
 {
     State& s = *s_;
     try {
-        s.dir.emplace("tpc3-fuzz-client-");
+        if (settings.temp_base.empty())
+            s.dir.emplace("tpc3-fuzz-client-");
+        else
+            s.dir.emplace("tpc3-fuzz-client-", settings.temp_base);
         const fs::path work = s.dir->path() / "work";
         const fs::path tmp = work / ".tmp";
         const fs::path logs = s.dir->path() / "logs";

@@ -46,6 +46,7 @@ struct LaunchSettings {
     Millis drain_deadline{1'500};    // the UDP receive queue must empty within this
     Millis settle{30};               // after the queue emptied: time for a crash to show
     Millis grace{1'000};             // SIGTERM -> SIGKILL
+    std::filesystem::path temp_base; // where each launch's temp dir goes; empty: harness::TempDir::default_base()
 };
 
 // The runner could not run the client at all (spawn failed, no port).
