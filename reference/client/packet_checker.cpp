@@ -96,7 +96,7 @@ PacketVerdict PacketChecker::inspect(std::span<const std::uint8_t> datagram, std
     v.header = h;
 
     for (const rtp::Deviation& d : rtp::profile_deviations(h, ssrc_))
-        v.rejections.push_back({reason_of(d.field), d.message});
+        v.rejections.push_back({reason_of(d.field), rtp::describe(d)});
 
     if (last_seq_) {
         if (h.sequence == *last_seq_) {

@@ -24,7 +24,7 @@ struct PacketView {
     std::optional<rtp::RtpHeader> header;  // nullopt: shorter than 12 bytes
     std::string header_hex;     // the first (up to) 12 bytes: "80 1a 00 01 ..."
     std::span<const std::uint8_t> payload;  // after the 12-byte header; views the record's bytes
-    std::vector<rtp::Deviation> deviations; // V, P, X, CC, M, PT (and SSRC when an ID was given)
+    rtp::Deviations deviations;             // V, P, X, CC, M, PT (and SSRC when an ID was given)
 
     // "packet 3 (seq 4)", or "packet 3 (7 bytes, no RTP header)".
     std::string name() const;

@@ -41,7 +41,7 @@ CheckResult judge_field(const char* id, rtp::Field field, const JudgeContext& ct
     evidence["examples"] = examples;
     const PacketView& first = *offenders.front();
     const rtp::Deviation* d = first.header ? first.deviation(field) : nullptr;
-    const std::string what = d ? d->message
+    const std::string what = d ? rtp::describe(*d)
                                : std::to_string(first.size) + " bytes, shorter than the 12-byte RTP header";
     return report::fail(info,
                         first.name() + ": " + what + " (" + count_of(offenders.size(), judged, "packets") +

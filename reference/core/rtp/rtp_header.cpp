@@ -75,13 +75,15 @@ const char* field_name(Field f) {
     return "?";
 }
 
-std::vector<Deviation> profile_deviations(const RtpHeader& h, std::optional<std::uint32_t> expected_ssrc) {
-    std::vector<Deviation> out;
+std::string describe(const Deviation& d) {
+    return std::string(field_name(d.field)) + " was " + std::to_string(d.seen) + ", expected " +
+           std::to_string(d.expected);
+}
+
+Deviations profile_deviations(const RtpHeader& h, std::optional<std::uint32_t> expected_ssrc) {
+    Deviations out;
     auto check = [&out](Field f, std::uint32_t seen, std::uint32_t expected) {
-        if (seen == expected) return;
-        out.push_back(Deviation{f, seen, expected,
-                                std::string(field_name(f)) + " was " + std::to_string(seen) + ", expected " +
-                                    std::to_string(expected)});
+        if (seen != expected) out.push_back(Deviation{f, seen, expected});
     };
     check(Field::Version, h.version, kVersion);
     check(Field::Padding, h.padding ? 1u : 0u, 0);

@@ -56,19 +56,42 @@ ParseResult parse(std::span<const std::uint8_t> datagram);
 
 // One field of a parsed header that differs from the TPC3 profile.
 enum class Field { Version, Padding, Extension, CsrcCount, Marker, PayloadType, Ssrc };
+inline constexpr std::size_t kFieldCount = 7;
 
+// A plain value: the text is made by describe() only when someone reads it
+// (building it for every deviation was most of the cost of checking a packet).
 struct Deviation {
     Field field;
     std::uint32_t seen;
     std::uint32_t expected;
-    std::string message;  // "V was 1, expected 2"
+
+    friend bool operator==(const Deviation&, const Deviation&) = default;
+};
+
+// "V was 1, expected 2": field name, then the values in decimal.
+std::string describe(const Deviation& d);
+
+// The deviations of one header: at most one per field, so a fixed capacity
+// and no allocation. Iterates like a read-only vector.
+class Deviations {
+public:
+    void push_back(const Deviation& d) { items_[count_++] = d; }  // precondition: size() < kFieldCount
+
+    std::size_t size() const { return count_; }
+    bool empty() const { return count_ == 0; }
+    const Deviation& operator[](std::size_t i) const { return items_[i]; }
+    const Deviation* begin() const { return items_.data(); }
+    const Deviation* end() const { return items_.data() + count_; }
+
+private:
+    std::array<Deviation, kFieldCount> items_{};
+    std::size_t count_ = 0;
 };
 
 // Every deviation from V=2, P=0, X=0, CC=0, M=0, PT=26 and, when given, SSRC,
-// in that order. Flags are reported as 0/1; values in decimal.
+// in that order. Flags are reported as 0/1.
 // Sequence and timestamp are judged by stateful checkers, not here.
-std::vector<Deviation> profile_deviations(const RtpHeader& h,
-                                          std::optional<std::uint32_t> expected_ssrc = std::nullopt);
+Deviations profile_deviations(const RtpHeader& h, std::optional<std::uint32_t> expected_ssrc = std::nullopt);
 
 const char* field_name(Field f);  // "V", "P", "X", "CC", "M", "PT", "SSRC"
 

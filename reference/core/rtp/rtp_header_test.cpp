@@ -194,7 +194,7 @@ TEST(RtpDeviations, EachFieldIsReportedWithSeenAndExpected) {
         EXPECT_EQ(devs[0].field, c.field);
         EXPECT_EQ(devs[0].seen, c.seen);
         EXPECT_EQ(devs[0].expected, c.expected);
-        EXPECT_EQ(devs[0].message, c.message);
+        EXPECT_EQ(describe(devs[0]), c.message);
     }
 }
 
@@ -202,8 +202,8 @@ TEST(RtpDeviations, SsrcIsJudgedOnlyWhenExpected) {
     const RtpHeader h = tpc3_header(1, 2, 99);
     EXPECT_TRUE(profile_deviations(h).empty());
     ASSERT_EQ(profile_deviations(h, 100u).size(), 1u);
-    EXPECT_EQ(profile_deviations(h, 100u)[0].message, "SSRC was 99, expected 100");
-    EXPECT_EQ(profile_deviations(tpc3_header(1, 2, 0xFFFFFFFF), 0u)[0].message, "SSRC was 4294967295, expected 0");
+    EXPECT_EQ(describe(profile_deviations(h, 100u)[0]), "SSRC was 99, expected 100");
+    EXPECT_EQ(describe(profile_deviations(tpc3_header(1, 2, 0xFFFFFFFF), 0u)[0]), "SSRC was 4294967295, expected 0");
 }
 
 TEST(RtpDeviations, AllDeviationsAreReportedInFieldOrder) {
@@ -216,7 +216,7 @@ TEST(RtpDeviations, AllDeviationsAreReportedInFieldOrder) {
     h.payload_type = 96;
     const auto devs = profile_deviations(h, 4u);
     std::vector<std::string> messages;
-    for (const auto& d : devs) messages.push_back(d.message);
+    for (const auto& d : devs) messages.push_back(describe(d));
     EXPECT_EQ(messages, (std::vector<std::string>{"V was 1, expected 2", "P was 1, expected 0", "X was 1, expected 0",
                                                   "CC was 2, expected 0", "M was 1, expected 0",
                                                   "PT was 96, expected 26", "SSRC was 3, expected 4"}));
@@ -236,9 +236,9 @@ TEST(RtpDeviations, ParsedBytesOfABadHeaderGiveTheirDeviations) {
     ASSERT_TRUE(parsed.ok());
     const auto devs = profile_deviations(*parsed.header, 1u);
     ASSERT_EQ(devs.size(), 3u);
-    EXPECT_EQ(devs[0].message, "V was 1, expected 2");
-    EXPECT_EQ(devs[1].message, "M was 1, expected 0");
-    EXPECT_EQ(devs[2].message, "PT was 96, expected 26");
+    EXPECT_EQ(describe(devs[0]), "V was 1, expected 2");
+    EXPECT_EQ(describe(devs[1]), "M was 1, expected 0");
+    EXPECT_EQ(describe(devs[2]), "PT was 96, expected 26");
 }
 
 TEST(RtpFieldName, NamesEveryField) {
