@@ -15,6 +15,7 @@
 #include "harness/ports.h"
 #include "harness/temp_dir.h"
 #include "net/socket.h"
+#include "target/process_report.h"
 
 namespace tpc3::fuzz::net {
 
@@ -24,8 +25,8 @@ namespace tnet = tpc3::net;
 
 namespace {
 
-constexpr std::string_view kTracebackHead = "Traceback (most recent call last)";
 constexpr Millis kTracebackSettle{60};
+constexpr std::size_t kMaxTraceback = 3000;  // bytes of a traceback kept in the evidence (its end)
 
 pcap::CaptureTime now_capture() { return pcap::capture_now(); }
 
@@ -82,27 +83,6 @@ std::optional<std::uint64_t> udp_receive_queue(std::uint16_t port)
         }
     }
     return total;
-}
-
-std::string find_traceback(const std::string& text)
-{
-    const auto at = text.find(kTracebackHead);
-    if (at == std::string::npos) return {};
-    // The traceback ends at the first line that is not indented after the head
-    // (the exception line), or at the end of the text.
-    std::size_t pos = text.find('\n', at);
-    while (pos != std::string::npos && pos + 1 < text.size()) {
-        const char next = text[pos + 1];
-        const std::size_t end = text.find('\n', pos + 1);
-        if (next != ' ' && next != '\t') {
-            pos = end;
-            break;
-        }
-        pos = end;
-    }
-    std::string tb = text.substr(at, pos == std::string::npos ? std::string::npos : pos - at);
-    if (tb.size() > 3000) tb = tb.substr(0, 1500) + "\n...\n" + tb.substr(tb.size() - 1400);
-    return tb;
 }
 
 struct ClientLaunch::State {
@@ -174,10 +154,11 @@ struct ClientLaunch::State {
         if (sizes == output_checked) return {};
         output_checked = sizes;
         for (harness::Stream st : {harness::Stream::err, harness::Stream::out}) {
-            if (find_traceback(process->read_output(st, 0, 4 << 20)).empty()) continue;
+            // Read as the client-role suite reads a client's stderr.
+            if (!conform::server::examine_stderr(process->read_output(st, 0, 4 << 20)).has_traceback) continue;
             // Python writes a traceback in several pieces: let it finish.
             std::this_thread::sleep_for(kTracebackSettle);
-            traceback = find_traceback(process->read_output(st, 0, 4 << 20));
+            traceback = conform::server::examine_stderr(process->read_output(st, 0, 4 << 20), kMaxTraceback).traceback;
             return traceback;
         }
         return {};

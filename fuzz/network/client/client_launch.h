@@ -119,8 +119,4 @@ private:
 // udp6): their summed receive queue in bytes; nullopt when none is bound.
 std::optional<std::uint64_t> udp_receive_queue(std::uint16_t port);
 
-// The first Python traceback in `text` (from "Traceback (most recent call
-// last)" to the exception line), or "" when there is none.
-std::string find_traceback(const std::string& text);
-
 }  // namespace tpc3::fuzz::net

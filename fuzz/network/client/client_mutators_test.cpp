@@ -15,6 +15,7 @@
 #include "client/reply_mutators.h"
 #include "net/socket.h"
 #include "rtp/rtp_header.h"
+#include "target/process_report.h"
 
 namespace tpc3::fuzz::net {
 namespace {
@@ -260,7 +261,7 @@ TEST(ClientProbes, UdpReceiveQueueSeesABoundSocketAndItsBacklog)
     EXPECT_FALSE(udp_receive_queue(closed_port).has_value());
 }
 
-TEST(ClientProbes, FindTracebackCutsThePythonTraceback)
+TEST(ClientProbes, AReceiverThreadsTracebackIsCutAtItsExceptionLine)
 {
     const std::string text =
         "client: started\n"
@@ -270,11 +271,11 @@ TEST(ClientProbes, FindTracebackCutsThePythonTraceback)
         "    packet.decode(data)\n"
         "struct.error: unpack requires a buffer of 12 bytes\n"
         "client: more output\n";
-    const std::string tb = find_traceback(text);
+    const std::string tb = conform::server::examine_stderr(text).traceback;
     EXPECT_EQ(tb.rfind("Traceback (most recent call last):", 0), 0u);
     EXPECT_NE(tb.find("struct.error: unpack requires a buffer of 12 bytes"), std::string::npos);
     EXPECT_EQ(tb.find("more output"), std::string::npos);
-    EXPECT_EQ(find_traceback("all fine\nno trace here\n"), "");
+    EXPECT_EQ(conform::server::examine_stderr("all fine\nno trace here\n").traceback, "");
 }
 
 }  // namespace
