@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "client_role/suite/client_command.h"
+#include "client_role/suite/client_sandbox.h"
 #include "client_role/suite/written_files.h"
 #include "harness/ports.h"
 #include "harness/process.h"
@@ -150,16 +151,8 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
     std::optional<harness::TempDir> dir;
     try {
         dir.emplace("tpc3-client-");
-        const fs::path work = dir->path() / "work";
-        const fs::path tmp = work / ".tmp";
-        const fs::path logs = dir->path() / "logs";
-        const fs::path xdg = dir->path() / "xdg";
-        fs::create_directories(work);
-        if (!settings.workdir.empty()) harness::copy_tree(settings.workdir, work);
-        fs::create_directories(tmp);
-        fs::create_directories(logs);
-        fs::create_directories(xdg);
-        fs::permissions(xdg, fs::perms::owner_all, fs::perm_options::replace);
+        const ClientSandbox sandbox = prepare_client_sandbox(dir->path(), settings.workdir);
+        const fs::path& work = sandbox.work;
 
         harness::XvfbOptions xo;
         xo.width = settings.screen_width;
@@ -205,18 +198,8 @@ ClientRunOutcome run_client(const ClientRunSettings& settings, ClientRunSpec spe
         sco.grabs_per_second = settings.grabs_per_second;
         auto screen = std::make_unique<observe::ScreenObserver>(sco);
 
-        harness::ProcessOptions po = harness::shell_command(line);
-        po.cwd = work;
-        po.label = "client-" + spec.slug;
-        po.output_dir = logs;
-        po.max_file_bytes = 64ull << 20;
-        po.set_env["DISPLAY"] = xvfb->name();
-        po.set_env["TMPDIR"] = tmp.string();
-        po.set_env["XDG_RUNTIME_DIR"] = xdg.string();
-        po.set_env["PYTHONDONTWRITEBYTECODE"] = "1";
-        po.set_env["PYTHONUNBUFFERED"] = "1";
-        po.set_env["QT_QPA_PLATFORM"] = "xcb";
-        for (const auto& [k, v] : settings.env) po.set_env[k] = v;
+        const harness::ProcessOptions po =
+            client_process_options(line, sandbox, xvfb->name(), settings.env, "client-" + spec.slug);
 
         std::optional<harness::Process> client;
         ClientProcess proc;

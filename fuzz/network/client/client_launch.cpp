@@ -11,6 +11,7 @@
 
 #include "client/client_datagrams.h"
 #include "client_role/suite/client_command.h"
+#include "client_role/suite/client_sandbox.h"
 #include "control/dialect.h"
 #include "harness/ports.h"
 #include "harness/temp_dir.h"
@@ -174,16 +175,7 @@ ClientLaunch::ClientLaunch(const LaunchSettings& settings, const std::string& di
             s.dir.emplace("tpc3-fuzz-client-");
         else
             s.dir.emplace("tpc3-fuzz-client-", settings.temp_base);
-        const fs::path work = s.dir->path() / "work";
-        const fs::path tmp = work / ".tmp";
-        const fs::path logs = s.dir->path() / "logs";
-        const fs::path xdg = s.dir->path() / "xdg";
-        fs::create_directories(work);
-        if (!settings.workdir.empty()) harness::copy_tree(settings.workdir, work);
-        fs::create_directories(tmp);
-        fs::create_directories(logs);
-        fs::create_directories(xdg);
-        fs::permissions(xdg, fs::perms::owner_all, fs::perm_options::replace);
+        const auto sandbox = conform::client::prepare_client_sandbox(s.dir->path(), settings.workdir);
 
         s.listener.emplace(tnet::TcpListener::listen("127.0.0.1", 0));
         s.tcp_port = s.listener->local_port();
@@ -194,19 +186,8 @@ ClientLaunch::ClientLaunch(const LaunchSettings& settings, const std::string& di
         s.command = conform::client::expand_command(
             settings.command, {"127.0.0.1", s.tcp_port, s.cmdline_udp_port, settings.file});
 
-        harness::ProcessOptions po = harness::shell_command(s.command);
-        po.cwd = work;
-        po.label = "fuzzed-client";
-        po.output_dir = logs;
-        po.max_file_bytes = 64ull << 20;
-        po.set_env["DISPLAY"] = display;
-        po.set_env["TMPDIR"] = tmp.string();
-        po.set_env["XDG_RUNTIME_DIR"] = xdg.string();
-        po.set_env["PYTHONDONTWRITEBYTECODE"] = "1";
-        po.set_env["PYTHONUNBUFFERED"] = "1";
-        po.set_env["QT_QPA_PLATFORM"] = "xcb";
-        for (const auto& [k, v] : settings.env) po.set_env[k] = v;
-        s.process.emplace(po);
+        s.process.emplace(
+            conform::client::client_process_options(s.command, sandbox, display, settings.env, "fuzzed-client"));
     } catch (const std::exception& e) {
         throw LaunchError(std::string("cannot launch the client (") + (s.command.empty() ? settings.command : s.command) +
                           "): " + e.what());
