@@ -6,10 +6,12 @@
 #include <random>
 
 #include "cli/fuzz_help.h"
+#include "cli/target_address.h"
 #include "core/fuzz_case.h"
 #include "core/fuzz_options.h"
 #include "core/fuzz_summary.h"
 #include "net/socket.h"
+#include "report/selection.h"
 #include "server/server_fuzzer.h"
 #ifdef TPC3_NETFUZZ_HAS_CLIENT
 #include "client/client_fuzzer.h"
@@ -49,7 +51,7 @@ FuzzOptions common_options(const FuzzArgs& a, std::ostream& out) {
 ServerFuzzOptions server_options(const FuzzArgs& a, std::ostream& out) {
     ServerFuzzOptions o;
     o.common = common_options(a, out);
-    if (!a.target_server.empty()) o.target_server = tpc3::net::parse_endpoint(a.target_server);
+    if (!a.target_server.empty()) o.target_server = conform::cli::parse_host_port(a.target_server);
     o.file = a.file;
     o.allow_remote = a.allow_remote;
     o.server_cmd = a.server_cmd;
@@ -198,6 +200,8 @@ int run_fuzz_command(int argc, char** argv, std::ostream& out, std::ostream& err
     try {
         return run(a, out, err);
     } catch (const CaseFormatError& e) {
+        err << "tpc3-conform fuzz: " << e.what() << "\n";
+    } catch (const report::UsageError& e) {
         err << "tpc3-conform fuzz: " << e.what() << "\n";
 #ifdef TPC3_NETFUZZ_HAS_CLIENT
     } catch (const ClientFuzzError& e) {
